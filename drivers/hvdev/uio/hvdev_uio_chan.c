@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+/*
+ * The channel data path: DPDK's VMBus bufring code (vmbus_txbr_write, vmbus_rxbr_peek,
+ * vmbus_rxbr_read) with what it lacks for a host we do not trust and for channels without a
+ * monitor page: validation of every host-written index and descriptor before use, the
+ * interrupt-mask protocol, host signalling through the node, and the pending_send_sz rule.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_atomic.h>
+#include <rte_common.h>
+#include <rte_log.h>
+#include <rte_vmbus_reg.h>
+
+#include <bus/vmbus/private.h>	/* DPDK: struct vmbus_br and the bufring code */
+
+#include "hvdev_uio_chan.h"
+#include "hvdev_uio_log.h"
+#include "hvdev_uio_priv.h"
+
+RTE_LOG_REGISTER_DEFAULT(hvdev_uio_logtype, NOTICE);
+
+#define HVDEV_SEND_IOV_MAX 16
+/* tlen is a 16-bit count of 8-byte units. */
+#define HVDEV_PKT_LEN_MAX (UINT16_MAX * 8u)
+
+struct hvdev_chan {
+	struct hvdev_uio_devinfo info;
+	struct hvdev_node node;
+	enum hvdev_chan_state state;
+	bool armed;
+	struct vmbus_br txbr;	/* guest -> host, we produce */
+	struct vmbus_br rxbr;	/* host -> guest, we consume */
+	uint32_t rx_rindex;	/* our own copy of the RX read index we own */
+	struct hvdev_chan_stats stats;
+};
+
+const char *
+hvdev_chan_state_str(enum hvdev_chan_state state)
+{
+	switch (state) {
+	case HVDEV_CHAN_OPEN:
+		return "open";
+	case HVDEV_CHAN_BROKEN:
+		return "broken";
+	case HVDEV_CHAN_RESCINDED:
+		return "rescinded";
+	}
+	return "unknown";
+}
+
+static void __rte_format_printf(2, 3)
+chan_broken(struct hvdev_chan *ch, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ch->stats.protocol_errors++;
+	if (ch->state == HVDEV_CHAN_OPEN)
+		HVDEV_UIO_LOG(ERR, "%s (relid %u): host broke the ring protocol: %s; channel "
+			      "disabled until reopened", ch->info.instance_str, ch->info.relid,
+			      msg);
+	ch->state = HVDEV_CHAN_BROKEN;
+}
+
+static void
+chan_rescinded(struct hvdev_chan *ch)
+{
+	if (ch->state == HVDEV_CHAN_RESCINDED)
+		return;
+	HVDEV_UIO_LOG(NOTICE, "%s (relid %u): channel rescinded by the host",
+		      ch->info.instance_str, ch->info.relid);
+	ch->stats.rescinds++;
+	ch->state = HVDEV_CHAN_RESCINDED;
+}
+
+static bool
+index_valid(uint32_t idx, uint32_t dsize)
+{
+	/* Every record in a ring is a multiple of 8 bytes, so indices are too. */
+	return idx < dsize && (idx & 7) == 0;
+}
+
+static uint32_t
+ring_used(uint32_t windex, uint32_t rindex, uint32_t dsize)
+{
+	return windex >= rindex ? windex - rindex : dsize - rindex + windex;
+}
+
+/*
+ * Snapshot and check the RX indices: the read index is ours and must be what we last wrote;
+ * the write index is the host's and must be in range. Returns bytes readable, or -EIO.
+ */
+static int64_t
+rx_readable(struct hvdev_chan *ch)
+{
+	const volatile struct vmbus_bufring *vbr = ch->rxbr.vbr;
+	uint32_t dsize = ch->rxbr.dsize;
+	uint32_t windex, rindex;
+
+	if (ch->state != HVDEV_CHAN_OPEN)
+		return -EIO;
+	windex = vbr->windex;
+	rindex = vbr->rindex;
+	if (rindex != ch->rx_rindex) {
+		chan_broken(ch, "RX read index changed under us (%u, expected %u)", rindex,
+			    ch->rx_rindex);
+		return -EIO;
+	}
+	if (!index_valid(windex, dsize)) {
+		chan_broken(ch, "RX write index %u out of range (data size %u)", windex, dsize);
+		return -EIO;
+	}
+	/* Packet bytes must be read only after the index that published them. */
+	rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return ring_used(windex, rindex, dsize);
+}
+
+/* Same for TX: the write index is ours, the read index the host's. Returns bytes free. */
+static int64_t
+tx_writable(struct hvdev_chan *ch)
+{
+	const volatile struct vmbus_bufring *vbr = ch->txbr.vbr;
+	uint32_t dsize = ch->txbr.dsize;
+	uint32_t windex, rindex;
+
+	if (ch->state != HVDEV_CHAN_OPEN)
+		return -EIO;
+	windex = vbr->windex;
+	rindex = vbr->rindex;
+	if (windex != ch->txbr.windex) {
+		chan_broken(ch, "TX write index changed under us (%u, expected %u)", windex,
+			    ch->txbr.windex);
+		return -EIO;
+	}
+	if (!index_valid(rindex, dsize)) {
+		chan_broken(ch, "TX read index %u out of range (data size %u)", rindex, dsize);
+		return -EIO;
+	}
+	return dsize - ring_used(windex, rindex, dsize);
+}
+
+/* On a channel without a monitor page, write(1) on the node is the only way to signal. */
+static void
+signal_host(struct hvdev_chan *ch)
+{
+	int32_t one = 1;
+
+	if (write(ch->node.fd, &one, sizeof(one)) != (ssize_t)sizeof(one)) {
+		if (errno == EIO || errno == EPIPE || errno == ECONNRESET)
+			chan_rescinded(ch);
+		else
+			HVDEV_UIO_LOG(ERR, "%s: cannot signal the host: %s",
+				      ch->info.instance_str, strerror(errno));
+		return;
+	}
+	ch->stats.signals++;
+	/* write(1) also unmasks our RX interrupt; keep poll mode quiet if that is the mode. */
+	if (!ch->armed)
+		ch->rxbr.vbr->imask = 1;
+}
+
+/*
+ * After consuming @p freed bytes: if the host asked (pending_send_sz) to be told when a send
+ * of that size fits, tell it exactly when our read made the room appear.
+ */
+static void
+rx_signal_pending_sender(struct hvdev_chan *ch, uint32_t freed)
+{
+	volatile struct vmbus_bufring *vbr = ch->rxbr.vbr;
+	uint32_t pending, free_now;
+	int64_t used;
+
+	if (!vbr->feature_bits.feat_pending_send_sz)
+		return;
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	pending = vbr->pending_send;
+	if (pending == 0)
+		return;
+	used = rx_readable(ch);
+	if (used < 0)
+		return;
+	free_now = ch->rxbr.dsize - (uint32_t)used;
+	if (free_now - freed <= pending && free_now > pending)
+		signal_host(ch);
+}
+
+int
+hvdev_chan_recv(struct hvdev_chan *ch, struct hvdev_pkt_meta *meta, void *buf, uint32_t size)
+{
+	struct vmbus_chanpkt_hdr hdr;
+	uint32_t pktlen, hlen, plen, consumed;
+	uint8_t scratch;
+	int64_t avail;
+	int ret;
+
+	if (ch == NULL || meta == NULL || (buf == NULL && size > 0))
+		return -EINVAL;
+	avail = rx_readable(ch);
+	if (avail < 0)
+		return (int)avail;
+	if (avail == 0)
+		return -EAGAIN;
+	if (avail < HVDEV_PKT_HDR_SIZE + HVDEV_PKT_TRAILER_SIZE) {
+		chan_broken(ch, "%" PRId64 " bytes readable, less than one packet", avail);
+		return -EIO;
+	}
+	ret = vmbus_rxbr_peek(&ch->rxbr, &hdr, sizeof(hdr));
+	if (ret < 0) {
+		chan_broken(ch, "cannot peek a descriptor with %" PRId64 " bytes readable",
+			    avail);
+		return -EIO;
+	}
+	hlen = (uint32_t)hdr.hlen * 8;
+	pktlen = (uint32_t)hdr.tlen * 8;
+	if (hdr.type == 0 || hlen < HVDEV_PKT_HDR_SIZE || hlen > pktlen ||
+	    (uint64_t)pktlen + HVDEV_PKT_TRAILER_SIZE > (uint64_t)avail) {
+		chan_broken(ch, "bad descriptor: type %u hlen %u tlen %u with %" PRId64
+			    " bytes readable", hdr.type, hdr.hlen, hdr.tlen, avail);
+		return -EIO;
+	}
+	plen = pktlen - hlen;
+	meta->type = hdr.type;
+	meta->flags = hdr.flags;
+	meta->xactid = hdr.xactid;
+	meta->len = plen;
+	if (plen > size)
+		return -ENOBUFS;
+	ret = vmbus_rxbr_read(&ch->rxbr, plen > 0 ? buf : &scratch, plen, hlen);
+	if (ret < 0) {
+		chan_broken(ch, "ring read of %u bytes failed", pktlen);
+		return -EIO;
+	}
+	consumed = pktlen + HVDEV_PKT_TRAILER_SIZE;
+	ch->rx_rindex = (ch->rx_rindex + consumed) % ch->rxbr.dsize;
+	ch->stats.rx_packets++;
+	ch->stats.rx_bytes += plen;
+	rx_signal_pending_sender(ch, consumed);
+	return 0;
+}
+
+static uint32_t
+send_pktlen(uint32_t dlen)
+{
+	return HVDEV_PKT_HDR_SIZE + RTE_ALIGN_CEIL(dlen, 8u);
+}
+
+uint32_t
+hvdev_chan_max_payload(const struct hvdev_chan *ch)
+{
+	/* The ring is never filled completely: record + trailer must be < data size. */
+	uint32_t ring_max = ch->txbr.dsize - HVDEV_PKT_TRAILER_SIZE - 8;
+	uint32_t limit = RTE_MIN(ring_max, HVDEV_PKT_LEN_MAX);
+
+	return RTE_ALIGN_FLOOR(limit, 8u) - HVDEV_PKT_HDR_SIZE;
+}
+
+int
+hvdev_chan_send(struct hvdev_chan *ch, uint16_t type, uint16_t flags, uint64_t xactid,
+		const struct iovec *iov, unsigned int iovcnt)
+{
+	static const uint8_t zeros[8];
+	struct iovec vec[HVDEV_SEND_IOV_MAX + 2];
+	struct vmbus_chanpkt_hdr hdr;
+	uint64_t dlen = 0;
+	uint32_t pktlen;
+	bool need_sig = false;
+	unsigned int i;
+	int64_t room;
+	int ret;
+
+	if (ch == NULL || type == 0 || iovcnt > HVDEV_SEND_IOV_MAX || (iov == NULL && iovcnt))
+		return -EINVAL;
+	for (i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_base == NULL && iov[i].iov_len > 0)
+			return -EINVAL;
+		dlen += iov[i].iov_len;
+	}
+	if (dlen > hvdev_chan_max_payload(ch))
+		return -EMSGSIZE;
+	room = tx_writable(ch);
+	if (room < 0)
+		return (int)room;
+	pktlen = send_pktlen((uint32_t)dlen);
+
+	hdr.type = type;
+	hdr.hlen = HVDEV_PKT_HDR_SIZE / 8;
+	hdr.tlen = (uint16_t)(pktlen / 8);
+	hdr.flags = flags;
+	hdr.xactid = xactid;
+	vec[0].iov_base = &hdr;
+	vec[0].iov_len = sizeof(hdr);
+	memcpy(&vec[1], iov, iovcnt * sizeof(*iov));
+	vec[iovcnt + 1].iov_base = (void *)(uintptr_t)zeros;
+	vec[iovcnt + 1].iov_len = pktlen - HVDEV_PKT_HDR_SIZE - (uint32_t)dlen;
+
+	ret = vmbus_txbr_write(&ch->txbr, vec, (int)iovcnt + 2, &need_sig);
+	if (ret == -EAGAIN) {
+		ch->stats.tx_ring_full++;
+		return -EAGAIN;
+	}
+	if (ret < 0)
+		return ret;
+	ch->stats.tx_packets++;
+	ch->stats.tx_bytes += dlen;
+	if (need_sig)
+		signal_host(ch);
+	return 0;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds left until @p deadline (UINT64_MAX = forever) as a poll() timeout. */
+static int
+remaining_ms(uint64_t deadline)
+{
+	uint64_t now;
+
+	if (deadline == UINT64_MAX)
+		return -1;
+	now = now_ms();
+	return now >= deadline ? 0 : (int)RTE_MIN(deadline - now, (uint64_t)INT32_MAX);
+}
+
+static uint64_t
+deadline_after(int timeout_ms)
+{
+	return timeout_ms < 0 ? UINT64_MAX : now_ms() + (uint64_t)timeout_ms;
+}
+
+int
+hvdev_chan_intr_ack(struct hvdev_chan *ch)
+{
+	uint32_t count;
+	int n = 0;
+	ssize_t r;
+
+	for (;;) {
+		r = read(ch->node.fd, &count, sizeof(count));
+		if (r == (ssize_t)sizeof(count)) {
+			n++;
+			ch->stats.interrupts++;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			return n;
+		/* uio: EIO once the channel is rescinded; simulator: the host hung up. */
+		if (r == 0 || (r < 0 && (errno == EIO || errno == ECONNRESET || errno == ENODEV)))
+			chan_rescinded(ch);
+		else
+			chan_broken(ch, "node read returned %zd (%s)", r,
+				    r < 0 ? strerror(errno) : "short read");
+		return -EIO;
+	}
+}
+
+int
+hvdev_chan_intr_arm(struct hvdev_chan *ch)
+{
+	int64_t avail;
+
+	if (ch->state != HVDEV_CHAN_OPEN)
+		return -EIO;
+	ch->armed = true;
+	ch->rxbr.vbr->imask = 0;
+	/* The host must see the mask cleared before we look at its write index. */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	avail = rx_readable(ch);
+	if (avail < 0)
+		return -EIO;
+	return avail > 0;
+}
+
+void
+hvdev_chan_intr_disarm(struct hvdev_chan *ch)
+{
+	ch->armed = false;
+	ch->rxbr.vbr->imask = 1;
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+bool
+hvdev_chan_rx_pending(struct hvdev_chan *ch)
+{
+	return rx_readable(ch) > 0;
+}
+
+/* Sleep on the node until it is readable or the deadline passes; then consume the events. */
+static int
+sleep_on_node(struct hvdev_chan *ch, uint64_t deadline)
+{
+	struct pollfd pfd = { .fd = ch->node.fd, .events = POLLIN };
+	int ret;
+
+	ret = poll(&pfd, 1, remaining_ms(deadline));
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return 0;
+	ch->stats.wakeups++;
+	ret = hvdev_chan_intr_ack(ch);
+	return ret < 0 ? ret : 1;
+}
+
+int
+hvdev_chan_wait(struct hvdev_chan *ch, int timeout_ms)
+{
+	uint64_t deadline = deadline_after(timeout_ms);
+	int ret;
+
+	if (ch == NULL)
+		return -EINVAL;
+	for (;;) {
+		/* Arm, then re-check: a packet that raced the arming is never slept on. */
+		ret = hvdev_chan_intr_arm(ch);
+		if (ret != 0)
+			break;
+		ret = sleep_on_node(ch, deadline);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			return hvdev_chan_rx_pending(ch) ? 1 : (ch->state == HVDEV_CHAN_OPEN ?
+								     0 : -EIO);
+	}
+	if (ret > 0) {
+		/* While we drain, the host need not interrupt us; the next wait re-arms. */
+		hvdev_chan_intr_disarm(ch);
+	}
+	return ret;
+}
+
+int
+hvdev_chan_wait_tx_space(struct hvdev_chan *ch, uint32_t len, int timeout_ms)
+{
+	uint64_t deadline = deadline_after(timeout_ms);
+	volatile struct vmbus_bufring *vbr;
+	uint32_t need;
+	int64_t room;
+	int ret = 0;
+
+	if (ch == NULL)
+		return -EINVAL;
+	if (len > hvdev_chan_max_payload(ch))
+		return -EMSGSIZE;
+	vbr = ch->txbr.vbr;
+	need = send_pktlen(len) + HVDEV_PKT_TRAILER_SIZE;
+	for (;;) {
+		room = tx_writable(ch);
+		if (room < 0) {
+			ret = -EIO;
+			break;
+		}
+		if ((uint32_t)room > need)
+			break;
+		vbr->pending_send = need;
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+		room = tx_writable(ch);
+		if (room < 0 || (uint32_t)room > need) {
+			ret = room < 0 ? -EIO : 0;
+			break;
+		}
+		ret = sleep_on_node(ch, deadline);
+		if (ret < 0)
+			break;
+		if (ret == 0 && remaining_ms(deadline) == 0) {
+			room = tx_writable(ch);
+			ret = room >= 0 && (uint32_t)room > need ? 0 : -ETIMEDOUT;
+			break;
+		}
+	}
+	vbr->pending_send = 0;
+	return ret < 0 ? ret : 0;
+}
+
+int
+hvdev_chan_open(const struct hvdev_uio_devinfo *info, struct hvdev_chan **chanp)
+{
+	struct hvdev_chan *ch;
+	uint8_t *mem;
+	int ret;
+
+	if (info == NULL || chanp == NULL || info->ring_size == 0 ||
+	    info->map0_size != 2ull * info->ring_size ||
+	    info->ring_size <= (uint32_t)sysconf(_SC_PAGESIZE))
+		return -EINVAL;
+	ch = calloc(1, sizeof(*ch));
+	if (ch == NULL)
+		return -ENOMEM;
+	ch->info = *info;
+	ret = hvdev_node_open(info, &ch->node);
+	if (ret < 0) {
+		free(ch);
+		return ret;
+	}
+	mem = ch->node.mem;
+	vmbus_br_setup(&ch->txbr, mem, info->ring_size);
+	vmbus_br_setup(&ch->rxbr, mem + info->ring_size, info->ring_size);
+	ch->rx_rindex = ch->rxbr.vbr->rindex;
+	ch->state = HVDEV_CHAN_OPEN;
+	if (!index_valid(ch->rx_rindex, ch->rxbr.dsize) || tx_writable(ch) < 0 ||
+	    rx_readable(ch) < 0) {
+		HVDEV_UIO_LOG(ERR, "%s: rings hold invalid indices at open", info->instance_str);
+		hvdev_node_close(&ch->node);
+		free(ch);
+		return -EIO;
+	}
+	/* Poll mode until someone waits: arming is the waiter's job (arm, re-check, sleep). */
+	hvdev_chan_intr_disarm(ch);
+	HVDEV_UIO_LOG(INFO, "%s: opened relid %u on %s (%s node), %u data bytes per ring",
+		      info->instance_str, info->relid, info->node_path,
+		      ch->node.kind == HVDEV_NODE_UIO ? "uio" : "simulator", ch->rxbr.dsize);
+	*chanp = ch;
+	return 0;
+}
+
+void
+hvdev_chan_close(struct hvdev_chan *ch)
+{
+	if (ch == NULL)
+		return;
+	hvdev_node_close(&ch->node);
+	free(ch);
+}
+
+int
+hvdev_chan_fd(const struct hvdev_chan *ch)
+{
+	return ch->node.fd;
+}
+
+enum hvdev_chan_state
+hvdev_chan_state(const struct hvdev_chan *ch)
+{
+	return ch->state;
+}
+
+enum hvdev_node_kind
+hvdev_chan_node_kind(const struct hvdev_chan *ch)
+{
+	return ch->node.kind;
+}
+
+const struct hvdev_uio_devinfo *
+hvdev_chan_info(const struct hvdev_chan *ch)
+{
+	return &ch->info;
+}
+
+void
+hvdev_chan_stats_get(const struct hvdev_chan *ch, struct hvdev_chan_stats *stats)
+{
+	*stats = ch->stats;
+}
+
+void
+hvdev_chan_stats_reset(struct hvdev_chan *ch)
+{
+	memset(&ch->stats, 0, sizeof(ch->stats));
+}
+
+uint32_t
+hvdev_chan_data_size(const struct hvdev_chan *ch)
+{
+	return ch->rxbr.dsize;
+}

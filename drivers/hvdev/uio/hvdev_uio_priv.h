@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+#ifndef HVDEV_UIO_PRIV_H
+#define HVDEV_UIO_PRIV_H
+
+#include <stddef.h>
+
+#include "hvdev_uio_chan.h"
+
+/** An opened device node: its descriptor and the mapping of both rings (uio map 0). */
+struct hvdev_node {
+	enum hvdev_node_kind kind;
+	int fd;
+	void *mem;
+	size_t len;
+};
+
+int hvdev_node_open(const struct hvdev_uio_devinfo *info, struct hvdev_node *node);
+void hvdev_node_close(struct hvdev_node *node);
+
+#endif /* HVDEV_UIO_PRIV_H */

@@ -1,0 +1,912 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+/*
+ * The host side of simulated channels: the event loop, channel open/close on node
+ * connect/hang-up, the rings in the mirrored role (DPDK's bufring code, host as producer of
+ * the guest's RX ring and consumer of its TX ring), the host's signalling rules, rescind.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <rte_atomic.h>
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_vmbus_reg.h>
+
+#include "hvdev_uio_node.h"
+#include "hvsim_priv.h"
+
+RTE_LOG_REGISTER_DEFAULT(hvsim_logtype, NOTICE);
+
+#define HVSIM_DEFAULT_RING_PAGES 5
+#define HVSIM_PKT_HDR 16u
+#define HVSIM_PKT_TRAILER 8u
+
+uint64_t
+hvsim_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static volatile struct vmbus_bufring *
+ring_hdr(const struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring)
+{
+	return (volatile struct vmbus_bufring *)(dev->mem +
+		(ring == RTE_HVSIM_RING_GUEST_TX ? 0 : dev->map_size / 2));
+}
+
+static uint32_t
+ring_used(const struct vmbus_br *br)
+{
+	uint32_t w = br->vbr->windex, r = br->vbr->rindex;
+
+	return w >= r ? w - r : br->dsize - r + w;
+}
+
+static int
+ep_add(struct rte_hvsim *sim, int fd, struct hvsim_ep *ep)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = ep };
+
+	return epoll_ctl(sim->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* Called with the lock held. Coalesces like the uio event counter when the guest lags. */
+static void
+raise_interrupt(struct rte_hvsim_dev *dev)
+{
+	uint32_t count;
+
+	if (dev->conn_fd < 0)
+		return;
+	count = ++dev->event_count;
+	dev->stats.interrupts++;
+	if (send(dev->conn_fd, &count, sizeof(count), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+	    errno != EAGAIN)
+		HVSIM_LOG(DEBUG, "%s: interrupt not delivered: %s", dev->inst_str,
+			  strerror(errno));
+}
+
+static void
+close_conn_locked(struct rte_hvsim_dev *dev)
+{
+	if (dev->conn_fd < 0)
+		return;
+	epoll_ctl(dev->sim->epfd, EPOLL_CTL_DEL, dev->conn_fd, NULL);
+	close(dev->conn_fd);
+	dev->conn_fd = -1;
+	pthread_cond_broadcast(&dev->sim->cond);
+}
+
+/* Host-side channel open: fresh rings as hv_ringbuffer_init() leaves them. */
+static void
+reset_rings(struct rte_hvsim_dev *dev)
+{
+	enum rte_hvsim_ring r;
+
+	for (r = RTE_HVSIM_RING_GUEST_TX; r <= RTE_HVSIM_RING_GUEST_RX; r++) {
+		volatile struct vmbus_bufring *vbr = ring_hdr(dev, r);
+
+		vbr->windex = 0;
+		vbr->rindex = 0;
+		vbr->imask = 0;
+		vbr->pending_send = 0;
+		vbr->feature_bits.value = 1;
+	}
+	if (dev->conf.mask_on_open)
+		ring_hdr(dev, RTE_HVSIM_RING_GUEST_RX)->imask = 1;
+	vmbus_br_setup(&dev->rxbr, dev->mem, (unsigned int)(dev->map_size / 2));
+	vmbus_br_setup(&dev->txbr, dev->mem + dev->map_size / 2,
+		       (unsigned int)(dev->map_size / 2));
+}
+
+static int
+send_hello(struct rte_hvsim_dev *dev, int fd)
+{
+	struct hvdev_simnode_hello hello = {
+		.magic = HVDEV_SIMNODE_MAGIC,
+		.version = HVDEV_SIMNODE_VERSION,
+		.map_size = dev->map_size,
+	};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = &hello, .iov_len = sizeof(hello) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *cmsg;
+
+	memset(&ctl, 0, sizeof(ctl));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &dev->memfd, sizeof(int));
+	return sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(hello) ? 0 : -errno;
+}
+
+/* A guest opened the node. Returns true when on_open must be called (lock dropped). */
+static bool
+accept_guest_locked(struct rte_hvsim_dev *dev)
+{
+	int fd;
+
+	fd = accept4(dev->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return false;
+	if (dev->conn_fd >= 0) {
+		HVSIM_LOG(WARNING, "%s: node already open, second opener refused",
+			  dev->inst_str);
+		close(fd);
+		return false;
+	}
+	reset_rings(dev);
+	dev->event_count = 0;
+	if (send_hello(dev, fd) < 0) {
+		HVSIM_LOG(ERR, "%s: cannot hand the rings to the guest: %s", dev->inst_str,
+			  strerror(errno));
+		close(fd);
+		return false;
+	}
+	dev->conn_fd = fd;
+	dev->conn_ep.kind = HVSIM_EP_CONN;
+	dev->conn_ep.dev = dev;
+	if (ep_add(dev->sim, fd, &dev->conn_ep) < 0) {
+		close(fd);
+		dev->conn_fd = -1;
+		return false;
+	}
+	dev->stats.opens++;
+	pthread_cond_broadcast(&dev->sim->cond);
+	HVSIM_LOG(INFO, "%s: channel %u opened by the guest", dev->inst_str, dev->conf.relid);
+	return true;
+}
+
+/*
+ * Take one packet from the guest's TX ring into dev->rxbuf. Returns 1 with @p pkt filled,
+ * 0 when empty, -EPROTO on a malformed packet (the channel is then reset).
+ */
+static int
+host_recv_locked(struct rte_hvsim_dev *dev, struct rte_hvsim_pkt *pkt, uint32_t *consumed)
+{
+	struct vmbus_chanpkt_hdr hdr;
+	uint32_t avail, hlen, tlen;
+
+	if (dev->rxbr.vbr->windex >= dev->rxbr.dsize)
+		return -EPROTO;
+	avail = ring_used(&dev->rxbr);
+	if (avail == 0)
+		return 0;
+	if (vmbus_rxbr_peek(&dev->rxbr, &hdr, sizeof(hdr)) < 0)
+		return -EPROTO;
+	hlen = (uint32_t)hdr.hlen * 8;
+	tlen = (uint32_t)hdr.tlen * 8;
+	if (hlen < HVSIM_PKT_HDR || hlen > tlen || tlen + HVSIM_PKT_TRAILER > avail)
+		return -EPROTO;
+	if (vmbus_rxbr_read(&dev->rxbr, dev->rxbuf, tlen - hlen, hlen) < 0)
+		return -EPROTO;
+	pkt->type = hdr.type;
+	pkt->flags = hdr.flags;
+	pkt->xactid = hdr.xactid;
+	pkt->data = dev->rxbuf;
+	pkt->len = tlen - hlen;
+	*consumed = tlen + HVSIM_PKT_TRAILER;
+	dev->stats.rx_packets++;
+	return 1;
+}
+
+/* The guest waits for room (pending_send_sz): interrupt it when our read made it appear. */
+static void
+signal_pending_sender_locked(struct rte_hvsim_dev *dev, uint32_t freed)
+{
+	volatile struct vmbus_bufring *vbr = dev->rxbr.vbr;
+	uint32_t pending, free_now;
+
+	if (!vbr->feature_bits.feat_pending_send_sz)
+		return;
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	pending = vbr->pending_send;
+	if (pending == 0)
+		return;
+	free_now = dev->rxbr.dsize - ring_used(&dev->rxbr);
+	if (free_now - freed <= pending && free_now > pending)
+		raise_interrupt(dev);
+}
+
+/*
+ * Drain the guest's TX ring, handing each packet to on_packet with the lock dropped. The host
+ * masks the guest's signals while it drains, then unmasks and re-checks (no lost signal).
+ */
+static void
+drain_guest_tx(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
+{
+	const struct rte_hvsim_dev_ops *ops = dev->conf.ops;
+	struct rte_hvsim_pkt pkt;
+	uint32_t consumed;
+	int ret;
+
+	dev->rxbr.vbr->imask = 1;
+	for (;;) {
+		ret = host_recv_locked(dev, &pkt, &consumed);
+		if (ret == 0) {
+			dev->rxbr.vbr->imask = 0;
+			rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+			if (ring_used(&dev->rxbr) == 0)
+				break;
+			dev->rxbr.vbr->imask = 1;
+			continue;
+		}
+		if (ret < 0) {
+			dev->stats.guest_errors++;
+			HVSIM_LOG(ERR, "%s: malformed packet from the guest, closing the channel",
+				  dev->inst_str);
+			close_conn_locked(dev);
+			return;
+		}
+		signal_pending_sender_locked(dev, consumed);
+		if (ops != NULL && ops->on_packet != NULL) {
+			pthread_mutex_unlock(&sim->lock);
+			ops->on_packet(dev, &pkt, dev->conf.ops_arg);
+			pthread_mutex_lock(&sim->lock);
+		}
+		if (dev->conn_fd < 0)
+			return;
+	}
+}
+
+/* A 4-byte write from the guest, as uio_hv_generic's irqcontrol handles it. */
+static void
+handle_guest_msg(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
+{
+	const struct rte_hvsim_dev_ops *ops = dev->conf.ops;
+	int32_t irq_state;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(dev->conn_fd, &irq_state, sizeof(irq_state), MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n != (ssize_t)sizeof(irq_state)) {
+			/* Hang-up (close) or a message that is not 4 bytes (uio: EINVAL). */
+			if (n > 0)
+				HVSIM_LOG(WARNING, "%s: %zd-byte write on the node ignored",
+					  dev->inst_str, n);
+			if (n > 0)
+				continue;
+			HVSIM_LOG(INFO, "%s: channel %u closed by the guest", dev->inst_str,
+				  dev->conf.relid);
+			close_conn_locked(dev);
+			if (ops != NULL && ops->on_close != NULL) {
+				pthread_mutex_unlock(&sim->lock);
+				ops->on_close(dev, dev->conf.ops_arg);
+				pthread_mutex_lock(&sim->lock);
+			}
+			return;
+		}
+		ring_hdr(dev, RTE_HVSIM_RING_GUEST_RX)->imask = irq_state ? 0 : 1;
+		if (irq_state == 0) {
+			dev->stats.masks++;
+			continue;
+		}
+		dev->stats.signals++;
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* vmbus_setevent: the host looks at the guest's TX ring and its own waiters. */
+		pthread_cond_broadcast(&sim->cond);
+		drain_guest_tx(sim, dev);
+		if (dev->conn_fd < 0)
+			return;
+	}
+}
+
+static void
+run_deferred_locked(struct rte_hvsim *sim, uint64_t now, int *timeout)
+{
+	struct rte_hvsim_dev *dev;
+	uint64_t next = UINT64_MAX;
+
+	TAILQ_FOREACH(dev, &sim->devs, next) {
+		if (dev->uio_at_ms != 0 && now >= dev->uio_at_ms) {
+			dev->uio_at_ms = 0;
+			if (dev->offered && (hvsim_tree_bind_uio(dev) < 0 ||
+					     ep_add(sim, dev->listen_fd, &dev->listen_ep) < 0))
+				HVSIM_LOG(ERR, "%s: deferred uio binding failed", dev->inst_str);
+		}
+		if (dev->ring_attr_at_ms != 0 && now >= dev->ring_attr_at_ms) {
+			dev->ring_attr_at_ms = 0;
+			if (dev->offered && hvsim_tree_add_ring_attr(dev) < 0)
+				HVSIM_LOG(ERR, "%s: deferred ring attribute failed", dev->inst_str);
+		}
+		if (dev->uio_at_ms != 0)
+			next = RTE_MIN(next, dev->uio_at_ms);
+		if (dev->ring_attr_at_ms != 0)
+			next = RTE_MIN(next, dev->ring_attr_at_ms);
+	}
+	*timeout = next == UINT64_MAX ? -1 : (int)RTE_MIN(next - now, (uint64_t)INT32_MAX);
+}
+
+static void
+handle_event(struct rte_hvsim *sim, struct hvsim_ep *ep)
+{
+	struct rte_hvsim_dev *dev = ep->dev;
+	const struct rte_hvsim_dev_ops *ops;
+
+	if (ep->kind == HVSIM_EP_LISTEN) {
+		if (dev->listen_fd >= 0 && accept_guest_locked(dev)) {
+			ops = dev->conf.ops;
+			if (ops != NULL && ops->on_open != NULL) {
+				pthread_mutex_unlock(&sim->lock);
+				ops->on_open(dev, dev->conf.ops_arg);
+				pthread_mutex_lock(&sim->lock);
+			}
+			/* Anything the guest queued before on_open ran. */
+			if (dev->conn_fd >= 0)
+				drain_guest_tx(sim, dev);
+		}
+	} else if (ep->kind == HVSIM_EP_CONN && dev->conn_fd >= 0) {
+		handle_guest_msg(sim, dev);
+	}
+}
+
+int
+rte_hvsim_run(struct rte_hvsim *sim)
+{
+	struct epoll_event evs[16];
+	uint64_t val;
+	int i, n, timeout;
+
+	pthread_mutex_lock(&sim->lock);
+	while (!sim->stop) {
+		run_deferred_locked(sim, hvsim_now_ms(), &timeout);
+		pthread_mutex_unlock(&sim->lock);
+		n = epoll_wait(sim->epfd, evs, RTE_DIM(evs), timeout);
+		pthread_mutex_lock(&sim->lock);
+		if (n < 0 && errno != EINTR) {
+			pthread_mutex_unlock(&sim->lock);
+			return -errno;
+		}
+		for (i = 0; i < n && !sim->stop; i++) {
+			struct hvsim_ep *ep = evs[i].data.ptr;
+
+			if (ep->kind == HVSIM_EP_STOP) {
+				if (read(sim->stopfd, &val, sizeof(val)) < 0)
+					val = 0;
+				continue;
+			}
+			handle_event(sim, ep);
+		}
+	}
+	sim->stop = false;
+	pthread_mutex_unlock(&sim->lock);
+	return 0;
+}
+
+/* Make the loop re-evaluate its state (new devices, deferred steps, stop). */
+static void
+wake_loop(struct rte_hvsim *sim)
+{
+	uint64_t one = 1;
+
+	if (write(sim->stopfd, &one, sizeof(one)) < 0)
+		HVSIM_LOG(DEBUG, "cannot wake the host loop: %s", strerror(errno));
+}
+
+void
+rte_hvsim_stop(struct rte_hvsim *sim)
+{
+	sim->stop = true;
+	wake_loop(sim);
+}
+
+static void *
+host_thread(void *arg)
+{
+	rte_hvsim_run(arg);
+	return NULL;
+}
+
+int
+rte_hvsim_start(struct rte_hvsim *sim)
+{
+	int ret;
+
+	if (sim->thread_running)
+		return -EBUSY;
+	ret = pthread_create(&sim->thread, NULL, host_thread, sim);
+	if (ret != 0)
+		return -ret;
+	sim->thread_running = true;
+	return 0;
+}
+
+struct rte_hvsim *
+rte_hvsim_create(const char *root)
+{
+	struct rte_hvsim *sim;
+	int ret;
+
+	if (root == NULL || root[0] == '\0' || strlen(root) >= PATH_MAX) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	ret = hvsim_tree_init(root);
+	if (ret < 0) {
+		HVSIM_LOG(ERR, "cannot create the device tree under %s: %s", root,
+			  strerror(-ret));
+		rte_errno = -ret;
+		return NULL;
+	}
+	sim = calloc(1, sizeof(*sim));
+	if (sim == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	strcpy(sim->root, root);
+	pthread_mutex_init(&sim->lock, NULL);
+	pthread_cond_init(&sim->cond, NULL);
+	TAILQ_INIT(&sim->devs);
+	sim->next_relid = 14;
+	sim->epfd = epoll_create1(EPOLL_CLOEXEC);
+	sim->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	sim->stop_ep.kind = HVSIM_EP_STOP;
+	if (sim->epfd < 0 || sim->stopfd < 0 || ep_add(sim, sim->stopfd, &sim->stop_ep) < 0) {
+		rte_errno = errno;
+		rte_hvsim_destroy(sim);
+		return NULL;
+	}
+	return sim;
+}
+
+static void
+withdraw_locked(struct rte_hvsim_dev *dev)
+{
+	close_conn_locked(dev);
+	if (dev->listen_fd >= 0) {
+		epoll_ctl(dev->sim->epfd, EPOLL_CTL_DEL, dev->listen_fd, NULL);
+		close(dev->listen_fd);
+		dev->listen_fd = -1;
+	}
+	hvsim_tree_remove_device(dev);
+	dev->offered = false;
+	dev->uio_at_ms = 0;
+	dev->ring_attr_at_ms = 0;
+}
+
+static void
+free_dev(struct rte_hvsim_dev *dev)
+{
+	if (dev->mem != NULL)
+		munmap(dev->mem, dev->map_size);
+	if (dev->memfd >= 0)
+		close(dev->memfd);
+	free(dev->rxbuf);
+	free(dev);
+}
+
+void
+rte_hvsim_destroy(struct rte_hvsim *sim)
+{
+	struct rte_hvsim_dev *dev;
+
+	if (sim == NULL)
+		return;
+	if (sim->thread_running) {
+		rte_hvsim_stop(sim);
+		pthread_join(sim->thread, NULL);
+		sim->thread_running = false;
+	}
+	while ((dev = TAILQ_FIRST(&sim->devs)) != NULL) {
+		TAILQ_REMOVE(&sim->devs, dev, next);
+		withdraw_locked(dev);
+		free_dev(dev);
+	}
+	if (sim->epfd >= 0)
+		close(sim->epfd);
+	if (sim->stopfd >= 0)
+		close(sim->stopfd);
+	pthread_cond_destroy(&sim->cond);
+	pthread_mutex_destroy(&sim->lock);
+	free(sim);
+}
+
+const char *
+rte_hvsim_root(const struct rte_hvsim *sim)
+{
+	return sim->root;
+}
+
+/* Build the tree for an (re)offered device; lock held. */
+static int
+publish_locked(struct rte_hvsim_dev *dev)
+{
+	uint64_t now = hvsim_now_ms();
+	int ret;
+
+	ret = hvsim_tree_add_device(dev);
+	if (ret < 0)
+		return ret;
+	dev->offered = true;
+	if (strcmp(dev->driver, "uio_hv_generic") == 0) {
+		if (dev->conf.uio_delay_ms > 0) {
+			dev->uio_at_ms = now + dev->conf.uio_delay_ms;
+		} else {
+			ret = hvsim_tree_bind_uio(dev);
+			ret = ret ?: ep_add(dev->sim, dev->listen_fd, &dev->listen_ep);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	if (!dev->conf.no_ring_attr && strcmp(dev->driver, "uio_hv_generic") == 0) {
+		if (dev->conf.ring_attr_delay_ms > 0 || dev->conf.uio_delay_ms > 0)
+			dev->ring_attr_at_ms = now + RTE_MAX(dev->conf.ring_attr_delay_ms,
+							     dev->conf.uio_delay_ms);
+		else
+			ret = hvsim_tree_add_ring_attr(dev);
+	}
+	/* The loop must re-compute its timeout for deferred steps. */
+	wake_loop(dev->sim);
+	return ret;
+}
+
+static int
+init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsim_dev_conf *c)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	rte_uuid_t zero = {0};
+
+	dev->sim = sim;
+	dev->conf = *c;
+	dev->uio_num = -1;
+	dev->listen_fd = -1;
+	dev->conn_fd = -1;
+	dev->memfd = -1;
+	dev->listen_ep.kind = HVSIM_EP_LISTEN;
+	dev->listen_ep.dev = dev;
+	snprintf(dev->driver, sizeof(dev->driver), "%s",
+		 c->driver != NULL ? c->driver : "uio_hv_generic");
+	dev->conf.driver = NULL;
+	if (dev->conf.ring_size == 0)
+		dev->conf.ring_size = HVSIM_DEFAULT_RING_PAGES * (uint32_t)page;
+	if (dev->conf.ring_size <= (uint32_t)page || dev->conf.ring_size % (uint32_t)page)
+		return -EINVAL;
+	if (dev->conf.relid == 0)
+		dev->conf.relid = sim->next_relid++;
+	if (rte_uuid_compare(dev->conf.instance_id, zero) == 0) {
+		/* Stable and unique per host: the class with the relid in its last bytes. */
+		memcpy(dev->conf.instance_id, c->class_id, sizeof(rte_uuid_t));
+		dev->conf.instance_id[0] ^= 0x5a;
+		dev->conf.instance_id[12] = (uint8_t)(dev->conf.relid >> 24);
+		dev->conf.instance_id[13] = (uint8_t)(dev->conf.relid >> 16);
+		dev->conf.instance_id[14] = (uint8_t)(dev->conf.relid >> 8);
+		dev->conf.instance_id[15] = (uint8_t)dev->conf.relid;
+	}
+	rte_uuid_unparse(dev->conf.instance_id, dev->inst_str, sizeof(dev->inst_str));
+	rte_uuid_unparse(dev->conf.class_id, dev->class_str, sizeof(dev->class_str));
+	dev->map_size = 2ull * dev->conf.ring_size;
+	dev->memfd = memfd_create("hvsim-rings", MFD_CLOEXEC);
+	if (dev->memfd < 0 || ftruncate(dev->memfd, (off_t)dev->map_size) < 0)
+		return -errno;
+	dev->mem = mmap(NULL, dev->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->memfd, 0);
+	if (dev->mem == MAP_FAILED) {
+		dev->mem = NULL;
+		return -errno;
+	}
+	dev->rxbuf = malloc(dev->conf.ring_size);
+	if (dev->rxbuf == NULL)
+		return -ENOMEM;
+	reset_rings(dev);
+	return 0;
+}
+
+struct rte_hvsim_dev *
+rte_hvsim_offer(struct rte_hvsim *sim, const struct rte_hvsim_dev_conf *conf)
+{
+	struct rte_hvsim_dev *dev;
+	int ret;
+
+	if (sim == NULL || conf == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	dev = calloc(1, sizeof(*dev));
+	if (dev == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	ret = init_dev(sim, dev, conf);
+	if (ret < 0) {
+		free_dev(dev);
+		rte_errno = -ret;
+		return NULL;
+	}
+	pthread_mutex_lock(&sim->lock);
+	ret = publish_locked(dev);
+	if (ret < 0) {
+		withdraw_locked(dev);
+		pthread_mutex_unlock(&sim->lock);
+		HVSIM_LOG(ERR, "cannot offer device %s: %s", dev->inst_str, strerror(-ret));
+		free_dev(dev);
+		rte_errno = -ret;
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&sim->devs, dev, next);
+	pthread_mutex_unlock(&sim->lock);
+	HVSIM_LOG(INFO, "offered %s class %s relid %u ring %u", dev->inst_str, dev->class_str,
+		  dev->conf.relid, dev->conf.ring_size);
+	return dev;
+}
+
+int
+rte_hvsim_rescind(struct rte_hvsim_dev *dev)
+{
+	struct rte_hvsim *sim = dev->sim;
+	const struct rte_hvsim_dev_ops *ops = dev->conf.ops;
+	bool was_open;
+
+	pthread_mutex_lock(&sim->lock);
+	if (!dev->offered) {
+		pthread_mutex_unlock(&sim->lock);
+		return -ENODEV;
+	}
+	was_open = dev->conn_fd >= 0;
+	withdraw_locked(dev);
+	pthread_mutex_unlock(&sim->lock);
+	HVSIM_LOG(INFO, "%s: rescinded", dev->inst_str);
+	if (was_open && ops != NULL && ops->on_close != NULL)
+		ops->on_close(dev, dev->conf.ops_arg);
+	return 0;
+}
+
+int
+rte_hvsim_reoffer(struct rte_hvsim_dev *dev)
+{
+	int ret;
+
+	pthread_mutex_lock(&dev->sim->lock);
+	if (dev->offered) {
+		pthread_mutex_unlock(&dev->sim->lock);
+		return -EBUSY;
+	}
+	ret = publish_locked(dev);
+	if (ret < 0)
+		withdraw_locked(dev);
+	pthread_mutex_unlock(&dev->sim->lock);
+	return ret;
+}
+
+bool
+rte_hvsim_is_open(const struct rte_hvsim_dev *dev)
+{
+	return dev->conn_fd >= 0;
+}
+
+int
+rte_hvsim_wait_open(struct rte_hvsim_dev *dev, bool open, int timeout_ms)
+{
+	struct rte_hvsim *sim = dev->sim;
+	struct timespec ts;
+	int ret = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&sim->lock);
+	while ((dev->conn_fd >= 0) != open && ret == 0)
+		ret = pthread_cond_timedwait(&sim->cond, &sim->lock, &ts);
+	pthread_mutex_unlock(&sim->lock);
+	return ret == 0 ? 0 : -ETIMEDOUT;
+}
+
+static int
+send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint64_t xactid,
+	    const void *data, uint32_t len)
+{
+	static const uint8_t zeros[8];
+	struct vmbus_chanpkt_hdr hdr;
+	struct iovec iov[3];
+	uint32_t pktlen;
+	bool need_sig = false;
+	int ret;
+
+	if (dev->conn_fd < 0)
+		return -ENOTCONN;
+	pktlen = HVSIM_PKT_HDR + RTE_ALIGN_CEIL(len, 8u);
+	if ((uint64_t)pktlen + HVSIM_PKT_TRAILER >= dev->txbr.dsize || pktlen / 8 > UINT16_MAX)
+		return -EMSGSIZE;
+	hdr.type = type;
+	hdr.hlen = HVSIM_PKT_HDR / 8;
+	hdr.tlen = (uint16_t)(pktlen / 8);
+	hdr.flags = flags;
+	hdr.xactid = xactid;
+	iov[0].iov_base = &hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)(uintptr_t)data;
+	iov[1].iov_len = len;
+	iov[2].iov_base = (void *)(uintptr_t)zeros;
+	iov[2].iov_len = pktlen - HVSIM_PKT_HDR - len;
+	ret = vmbus_txbr_write(&dev->txbr, iov, 3, &need_sig);
+	if (ret < 0)
+		return ret;
+	dev->stats.tx_packets++;
+	/* DPDK's rule, mirrored: the guest's RX mask clear and the ring was empty. */
+	if (need_sig)
+		raise_interrupt(dev);
+	return 0;
+}
+
+int
+rte_hvsim_send(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint64_t xactid,
+	       const void *data, uint32_t len)
+{
+	int ret;
+
+	if (dev == NULL || (data == NULL && len > 0))
+		return -EINVAL;
+	pthread_mutex_lock(&dev->sim->lock);
+	ret = send_locked(dev, type, flags, xactid, data, len);
+	pthread_mutex_unlock(&dev->sim->lock);
+	return ret;
+}
+
+int
+rte_hvsim_send_wait(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint64_t xactid,
+		    const void *data, uint32_t len, int timeout_ms)
+{
+	struct rte_hvsim *sim;
+	volatile struct vmbus_bufring *vbr;
+	uint64_t deadline;
+	struct timespec ts;
+	int ret;
+
+	if (dev == NULL || (data == NULL && len > 0))
+		return -EINVAL;
+	sim = dev->sim;
+	deadline = hvsim_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	pthread_mutex_lock(&sim->lock);
+	vbr = dev->txbr.vbr;
+	for (;;) {
+		ret = send_locked(dev, type, flags, xactid, data, len);
+		if (ret != -EAGAIN)
+			break;
+		/* Ask the guest to signal when it has read enough for this packet. */
+		vbr->pending_send = HVSIM_PKT_HDR + RTE_ALIGN_CEIL(len, 8u) + HVSIM_PKT_TRAILER;
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+		ret = send_locked(dev, type, flags, xactid, data, len);
+		if (ret != -EAGAIN)
+			break;
+		if (timeout_ms >= 0 && hvsim_now_ms() >= deadline) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 10 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&sim->cond, &sim->lock, &ts);
+	}
+	if (dev->conn_fd >= 0)
+		vbr->pending_send = 0;
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+int
+rte_hvsim_inject_raw(struct rte_hvsim_dev *dev, const void *bytes, uint32_t len,
+		     bool interrupt)
+{
+	uint32_t windex, dsize, first;
+	uint8_t *data;
+	int ret = 0;
+
+	pthread_mutex_lock(&dev->sim->lock);
+	if (dev->conn_fd < 0) {
+		ret = -ENOTCONN;
+		goto out;
+	}
+	dsize = dev->txbr.dsize;
+	windex = dev->txbr.vbr->windex;
+	if (windex >= dsize || len >= dsize - ring_used(&dev->txbr)) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	data = dev->mem + dev->map_size / 2 + (dev->map_size / 2 - dsize);
+	first = RTE_MIN(len, dsize - windex);
+	memcpy(data + windex, bytes, first);
+	memcpy(data, (const uint8_t *)bytes + first, len - first);
+	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+	dev->txbr.vbr->windex = (windex + len) % dsize;
+	dev->txbr.windex = dev->txbr.vbr->windex;
+	if (interrupt)
+		raise_interrupt(dev);
+out:
+	pthread_mutex_unlock(&dev->sim->lock);
+	return ret;
+}
+
+int
+rte_hvsim_ring_poke(struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring, uint32_t field_off,
+		    uint32_t value)
+{
+	volatile uint8_t *hdr;
+
+	if (field_off > 64 || field_off % 4 != 0 ||
+	    (ring != RTE_HVSIM_RING_GUEST_TX && ring != RTE_HVSIM_RING_GUEST_RX))
+		return -EINVAL;
+	hdr = (volatile uint8_t *)ring_hdr(dev, ring);
+	*(volatile uint32_t *)(hdr + field_off) = value;
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return 0;
+}
+
+uint32_t
+rte_hvsim_ring_peek(const struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring,
+		    uint32_t field_off)
+{
+	const volatile uint8_t *hdr = (const volatile uint8_t *)ring_hdr(dev, ring);
+
+	if (field_off > 64 || field_off % 4 != 0)
+		return 0;
+	return *(const volatile uint32_t *)(hdr + field_off);
+}
+
+int
+rte_hvsim_interrupt(struct rte_hvsim_dev *dev)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&dev->sim->lock);
+	if (dev->conn_fd < 0)
+		ret = -ENOTCONN;
+	else
+		raise_interrupt(dev);
+	pthread_mutex_unlock(&dev->sim->lock);
+	return ret;
+}
+
+void
+rte_hvsim_dev_stats_get(const struct rte_hvsim_dev *dev, struct rte_hvsim_dev_stats *stats)
+{
+	pthread_mutex_lock(&dev->sim->lock);
+	*stats = dev->stats;
+	pthread_mutex_unlock(&dev->sim->lock);
+}
+
+const char *
+rte_hvsim_dev_uio_name(const struct rte_hvsim_dev *dev)
+{
+	return dev->uio_name;
+}
+
+void
+rte_hvsim_dev_instance(const struct rte_hvsim_dev *dev, rte_uuid_t instance_id)
+{
+	rte_uuid_copy(instance_id, dev->conf.instance_id);
+}
+
+uint32_t
+rte_hvsim_dev_data_size(const struct rte_hvsim_dev *dev)
+{
+	return dev->conf.ring_size - (uint32_t)sysconf(_SC_PAGESIZE);
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+#ifndef HVSIM_PRIV_H
+#define HVSIM_PRIV_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_log.h>
+
+#include <bus/vmbus/private.h>	/* DPDK: struct vmbus_br and the bufring code */
+
+#include "rte_hvsim.h"
+
+extern int hvsim_logtype;
+#define HVSIM_LOG(level, ...) \
+	rte_log(RTE_LOG_ ## level, hvsim_logtype, \
+		RTE_FMT("hvsim: " RTE_FMT_HEAD(__VA_ARGS__,) "\n", RTE_FMT_TAIL(__VA_ARGS__,)))
+
+#define HVSIM_MAX_UIO 1024
+
+/** What an epoll registration stands for. */
+enum hvsim_ep_kind {
+	HVSIM_EP_STOP,
+	HVSIM_EP_LISTEN,
+	HVSIM_EP_CONN,
+};
+
+struct hvsim_ep {
+	enum hvsim_ep_kind kind;
+	struct rte_hvsim_dev *dev;
+};
+
+struct rte_hvsim_dev {
+	TAILQ_ENTRY(rte_hvsim_dev) next;
+	struct rte_hvsim *sim;
+	struct rte_hvsim_dev_conf conf;
+	char driver[64];
+	char inst_str[40];
+	char class_str[40];
+	char devdir[PATH_MAX];
+	char node_path[PATH_MAX];
+	char uio_name[16];
+	int uio_num;			/* -1 while not bound */
+	bool offered;
+	uint64_t uio_at_ms;		/* deferred uio binding, 0 = none */
+	uint64_t ring_attr_at_ms;	/* deferred ring attribute, 0 = none */
+
+	int memfd;
+	uint8_t *mem;
+	uint64_t map_size;
+	struct vmbus_br txbr;		/* host -> guest: the guest's RX ring */
+	struct vmbus_br rxbr;		/* guest -> host: the guest's TX ring */
+	uint8_t *rxbuf;
+
+	int listen_fd;
+	int conn_fd;
+	struct hvsim_ep listen_ep;
+	struct hvsim_ep conn_ep;
+	uint32_t event_count;
+	struct rte_hvsim_dev_stats stats;
+};
+
+TAILQ_HEAD(hvsim_dev_list, rte_hvsim_dev);
+
+struct rte_hvsim {
+	char root[PATH_MAX];
+	pthread_mutex_t lock;		/* devices, rings' host side, connection state */
+	pthread_cond_t cond;		/* open/close and room-in-ring changes */
+	int epfd;
+	int stopfd;
+	struct hvsim_ep stop_ep;
+	bool stop;
+	bool thread_running;
+	pthread_t thread;
+	struct hvsim_dev_list devs;
+	uint32_t next_relid;
+	bool uio_used[HVSIM_MAX_UIO];
+};
+
+/* hvsim_tree.c: the sysfs and /dev tree under the root. */
+int hvsim_tree_init(const char *root);
+int hvsim_tree_add_device(struct rte_hvsim_dev *dev);
+int hvsim_tree_bind_uio(struct rte_hvsim_dev *dev);
+int hvsim_tree_add_ring_attr(struct rte_hvsim_dev *dev);
+void hvsim_tree_remove_device(struct rte_hvsim_dev *dev);
+
+uint64_t hvsim_now_ms(void);
+
+#endif /* HVSIM_PRIV_H */

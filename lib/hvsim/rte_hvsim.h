@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+#ifndef RTE_HVSIM_H
+#define RTE_HVSIM_H
+
+/**
+ * @file
+ * A simulated Hyper-V host.
+ *
+ * It offers low-speed VMBus devices under a root directory that mirrors the kernel's sysfs and
+ * /dev paths and attributes (as uio_hv_generic creates them), opens the channel when the guest
+ * opens the device node, and plays the host side of both rings with DPDK's own bufring code in
+ * the mirrored role, following the host's signalling rules. Faults (corrupt indices and
+ * descriptors, late sysfs entries, rescind) are injected through this API.
+ *
+ * The host runs on its own thread (rte_hvsim_start()) or in the calling thread, e.g. in a
+ * separate process (rte_hvsim_run()).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_compat.h>
+#include <rte_uuid.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rte_hvsim;
+struct rte_hvsim_dev;
+
+/** Which ring, named from the guest's side. */
+enum rte_hvsim_ring {
+	RTE_HVSIM_RING_GUEST_TX = 0,	/**< guest -> host, first half of uio map 0 */
+	RTE_HVSIM_RING_GUEST_RX = 1,	/**< host -> guest, second half */
+};
+
+/** A packet the guest sent. Valid only during the callback. */
+struct rte_hvsim_pkt {
+	uint16_t type;
+	uint16_t flags;
+	uint64_t xactid;
+	const void *data;	/**< payload, descriptor stripped */
+	uint32_t len;		/**< payload bytes, including the guest's padding */
+};
+
+/** Host-side behaviour of a device; every callback runs on the host thread. */
+struct rte_hvsim_dev_ops {
+	/** The guest opened the node: the channel is open, rings are fresh. */
+	void (*on_open)(struct rte_hvsim_dev *dev, void *arg);
+	/** One packet from the guest; rte_hvsim_send() may be called from here. */
+	void (*on_packet)(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt, void *arg);
+	/** The guest closed the node, or the channel was rescinded. */
+	void (*on_close)(struct rte_hvsim_dev *dev, void *arg);
+};
+
+/** How to offer a device. Zeroed fields take defaults. */
+struct rte_hvsim_dev_conf {
+	rte_uuid_t class_id;		/**< required */
+	rte_uuid_t instance_id;		/**< zero: derived from the class and relid */
+	uint32_t relid;			/**< zero: next free */
+	uint32_t ring_size;		/**< bytes per direction incl. header page; 0: 5 pages */
+	const char *driver;		/**< bound driver; NULL: uio_hv_generic, "": unbound */
+	uint32_t uio_delay_ms;		/**< bind to uio (uio dir + node) only after this */
+	uint32_t ring_attr_delay_ms;	/**< create channels/<relid>/ring only after this */
+	bool no_ring_attr;		/**< never create channels/<relid>/ring */
+	bool monitor;			/**< allocate a monitor page (not a low-speed device) */
+	bool mask_on_open;		/**< pre-6.16 kernels set the RX interrupt_mask in open() */
+	const struct rte_hvsim_dev_ops *ops;
+	void *ops_arg;
+};
+
+/** Host-side counters of one device. */
+struct rte_hvsim_dev_stats {
+	uint64_t opens;
+	uint64_t rx_packets;		/**< packets from the guest */
+	uint64_t tx_packets;		/**< packets to the guest */
+	uint64_t interrupts;		/**< interrupts raised to the guest */
+	uint64_t signals;		/**< write(1) signals from the guest */
+	uint64_t masks;			/**< write(0) from the guest */
+	uint64_t guest_errors;		/**< malformed guest packets (channel reset) */
+};
+
+/**
+ * Create a host that offers devices under @p root (created if missing).
+ * @return the host, or NULL with rte_errno set.
+ */
+__rte_experimental
+struct rte_hvsim *rte_hvsim_create(const char *root);
+
+/** Stop the host thread if any, rescind every device, free everything. */
+__rte_experimental
+void rte_hvsim_destroy(struct rte_hvsim *sim);
+
+/** Run the host on a new thread. @return 0 or a negative errno. */
+__rte_experimental
+int rte_hvsim_start(struct rte_hvsim *sim);
+
+/** Run the host in the calling thread until rte_hvsim_stop(). @return 0 or -errno. */
+__rte_experimental
+int rte_hvsim_run(struct rte_hvsim *sim);
+
+/** Ask the host loop to return (callable from any thread or a signal handler). */
+__rte_experimental
+void rte_hvsim_stop(struct rte_hvsim *sim);
+
+/** The root directory the host builds its tree under. */
+__rte_experimental
+const char *rte_hvsim_root(const struct rte_hvsim *sim);
+
+/**
+ * Offer a device: create its sysfs entries, its uio binding and its node.
+ * @return the device, or NULL with rte_errno set.
+ */
+__rte_experimental
+struct rte_hvsim_dev *rte_hvsim_offer(struct rte_hvsim *sim,
+				      const struct rte_hvsim_dev_conf *conf);
+
+/**
+ * Rescind: the guest's node reports the rescind, the device disappears from sysfs and /dev.
+ * @return 0 or a negative errno.
+ */
+__rte_experimental
+int rte_hvsim_rescind(struct rte_hvsim_dev *dev);
+
+/** Offer a rescinded device again (it may get another uioN). @return 0 or -errno. */
+__rte_experimental
+int rte_hvsim_reoffer(struct rte_hvsim_dev *dev);
+
+/** True while the guest has the channel open. */
+__rte_experimental
+bool rte_hvsim_is_open(const struct rte_hvsim_dev *dev);
+
+/**
+ * Wait up to @p timeout_ms for the guest to open (or, with @p open false, close) the channel.
+ * @return 0 or -ETIMEDOUT.
+ */
+__rte_experimental
+int rte_hvsim_wait_open(struct rte_hvsim_dev *dev, bool open, int timeout_ms);
+
+/**
+ * Send one packet to the guest, interrupting it only if its RX interrupt_mask is clear and
+ * the ring was empty.
+ * @return 0, -EAGAIN (ring full), -EMSGSIZE, -ENOTCONN (channel not open).
+ */
+__rte_experimental
+int rte_hvsim_send(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint64_t xactid,
+		   const void *data, uint32_t len);
+
+/**
+ * Like rte_hvsim_send(), but when the ring is full set pending_send_sz and wait up to
+ * @p timeout_ms for the guest to signal room.
+ * @return as rte_hvsim_send(), or -ETIMEDOUT.
+ */
+__rte_experimental
+int rte_hvsim_send_wait(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags,
+			uint64_t xactid, const void *data, uint32_t len, int timeout_ms);
+
+/**
+ * Fault injection: copy @p len raw bytes into the guest's RX ring at its write index and
+ * publish them, whatever they contain, then interrupt the guest if @p interrupt.
+ * @return 0, -EAGAIN, -ENOTCONN.
+ */
+__rte_experimental
+int rte_hvsim_inject_raw(struct rte_hvsim_dev *dev, const void *bytes, uint32_t len,
+			 bool interrupt);
+
+/**
+ * Fault injection: overwrite one 32-bit field of a ring header (byte offset @p field_off:
+ * 0 write_index, 4 read_index, 8 interrupt_mask, 12 pending_send_sz, 64 feature_bits).
+ * @return 0 or -EINVAL.
+ */
+__rte_experimental
+int rte_hvsim_ring_poke(struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring,
+			uint32_t field_off, uint32_t value);
+
+/** Read one 32-bit field of a ring header (offsets as rte_hvsim_ring_poke()). */
+__rte_experimental
+uint32_t rte_hvsim_ring_peek(const struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring,
+			     uint32_t field_off);
+
+/** Raise an interrupt to the guest regardless of the rules. @return 0 or -ENOTCONN. */
+__rte_experimental
+int rte_hvsim_interrupt(struct rte_hvsim_dev *dev);
+
+/** Host-side counters. */
+__rte_experimental
+void rte_hvsim_dev_stats_get(const struct rte_hvsim_dev *dev,
+			     struct rte_hvsim_dev_stats *stats);
+
+/** The uio device name currently offered ("uio0"), or "" when rescinded. */
+__rte_experimental
+const char *rte_hvsim_dev_uio_name(const struct rte_hvsim_dev *dev);
+
+/** The device's instance GUID. */
+__rte_experimental
+void rte_hvsim_dev_instance(const struct rte_hvsim_dev *dev, rte_uuid_t instance_id);
+
+/** Bytes of ring data per direction. */
+__rte_experimental
+uint32_t rte_hvsim_dev_data_size(const struct rte_hvsim_dev *dev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_HVSIM_H */

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_log.h>
+
+#include "hvdev_test.h"
+
+/* No hugepages, little memory, no shared config, no PCI: runs on any CI machine. */
+static const char *const eal_args[] = {
+	"hvdev_test", "-l", "0", "--no-huge", "-m", "64", "--no-shconf", "--no-pci",
+	"--no-telemetry", "--log-level=lib.eal:error", NULL,
+};
+
+int
+hvdev_test_main(int argc, char **argv, const struct hvdev_test_case *cases, unsigned int n)
+{
+	unsigned int i, run = 0, failed = 0, skipped = 0;
+	const char *only = argc > 1 ? argv[1] : NULL;
+	char *args[RTE_DIM(eal_args)];
+	int ret;
+
+	if (only != NULL && strcmp(only, "--list") == 0) {
+		for (i = 0; i < n; i++)
+			printf("%s\n", cases[i].name);
+		return 0;
+	}
+	/* rte_eal_init() may permute its argv, so it gets a writable copy. */
+	for (i = 0; i < RTE_DIM(eal_args); i++)
+		args[i] = eal_args[i] != NULL ? strdup(eal_args[i]) : NULL;
+	if (rte_eal_init((int)RTE_DIM(eal_args) - 1, args) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	if (getenv("HVDEV_TEST_DEBUG") != NULL)
+		rte_log_set_level_pattern("*hvdev*", RTE_LOG_DEBUG);
+	for (i = 0; i < n; i++) {
+		if (only != NULL && strcmp(only, cases[i].name) != 0)
+			continue;
+		run++;
+		printf("== %s\n", cases[i].name);
+		fflush(stdout);
+		ret = cases[i].fn();
+		if (ret == TEST_SKIPPED)
+			skipped++;
+		else if (ret != TEST_SUCCESS)
+			failed++;
+		printf("%s %s\n", ret == TEST_SUCCESS ? "ok" :
+		       ret == TEST_SKIPPED ? "skipped" : "FAILED", cases[i].name);
+	}
+	rte_eal_cleanup();
+	if (run == 0) {
+		fprintf(stderr, "no test case named %s\n", only);
+		return 1;
+	}
+	if (failed > 0)
+		return 1;
+	return skipped == run ? TEST_SKIPPED : 0;
+}
+
+int
+hvdev_test_root_create(char *buf, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || tmp[0] == '\0')
+		tmp = "/tmp";
+	if ((size_t)snprintf(buf, len, "%s/hvdev-test-XXXXXX", tmp) >= len)
+		return -1;
+	return mkdtemp(buf) != NULL ? 0 : -1;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	RTE_SET_USED(st);
+	RTE_SET_USED(ftw);
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+void
+hvdev_test_root_remove(const char *root)
+{
+	if (root != NULL && root[0] != '\0')
+		nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+hvdev_test_class(const char *name, rte_uuid_t uu)
+{
+	const char *guid = "34d14be3-dee4-41c8-9ae7-6b174977c192";
+
+	if (strcmp(name, "kvp") == 0)
+		guid = "a9a0f4e7-5a45-4d96-b827-8a841e8c03e6";
+	else if (strcmp(name, "heartbeat") == 0)
+		guid = "57164f39-9115-4e78-ab55-382f3bd5422d";
+	rte_uuid_parse(guid, uu);
+}
+
+void
+hvdev_test_fill(void *buf, uint32_t len, uint32_t seed)
+{
+	uint8_t *p = buf;
+	uint32_t i, x = seed * 2654435761u + 1;
+
+	for (i = 0; i < len; i++) {
+		x = x * 1103515245u + 12345u;
+		p[i] = (uint8_t)(x >> 16);
+	}
+}
+
+bool
+hvdev_test_check(const void *buf, uint32_t len, uint32_t seed)
+{
+	const uint8_t *p = buf;
+	uint32_t i, x = seed * 2654435761u + 1;
+
+	for (i = 0; i < len; i++) {
+		x = x * 1103515245u + 12345u;
+		if (p[i] != (uint8_t)(x >> 16))
+			return false;
+	}
+	return true;
+}
+
+uint64_t
+hvdev_test_thread_cpu_us(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+uint64_t
+hvdev_test_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}

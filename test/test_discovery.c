@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+/* Discovery of low-speed devices under a root prefix, against the simulator's sysfs tree. */
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <rte_common.h>
+
+#include "hvdev_test.h"
+#include "hvdev_uio_chan.h"
+#include "rte_hvsim.h"
+
+static char root[256];
+static struct rte_hvsim *sim;
+
+static int
+setup(void)
+{
+	TEST_ASSERT(hvdev_test_root_create(root, sizeof(root)) == 0, "mkdtemp");
+	sim = rte_hvsim_create(root);
+	TEST_ASSERT(sim != NULL, "simulator create under %s", root);
+	TEST_ASSERT_EQUAL(rte_hvsim_start(sim), 0, "simulator start");
+	return TEST_SUCCESS;
+}
+
+static void
+teardown(void)
+{
+	rte_hvsim_destroy(sim);
+	sim = NULL;
+	hvdev_test_root_remove(root);
+}
+
+static struct rte_hvsim_dev *
+offer(const char *cls, uint32_t ring_size, const char *driver)
+{
+	struct rte_hvsim_dev_conf conf = { .ring_size = ring_size, .driver = driver };
+
+	hvdev_test_class(cls, conf.class_id);
+	return rte_hvsim_offer(sim, &conf);
+}
+
+static int
+check_found(void)
+{
+	struct hvdev_uio_devinfo info;
+	rte_uuid_t cls, inst;
+	char err[512], path[PATH_MAX + 64];
+	struct rte_hvsim_dev *dev;
+	long page = sysconf(_SC_PAGESIZE);
+
+	dev = offer("fcopy", 5 * (uint32_t)page, NULL);
+	TEST_ASSERT(dev != NULL, "offer");
+	hvdev_test_class("fcopy", cls);
+	TEST_ASSERT_EQUAL(hvdev_uio_discover(root, cls, NULL, 0, &info, err, sizeof(err)), 0,
+			  "%s", err);
+	TEST_ASSERT_EQUAL(info.ring_size, 5 * page, "ring size is map0 / 2");
+	TEST_ASSERT_EQUAL(info.map0_size, 10 * page, "map0 size");
+	TEST_ASSERT(!info.has_monitor, "low-speed");
+	TEST_ASSERT(rte_uuid_compare(info.class_id, cls) == 0, "class id");
+	rte_hvsim_dev_instance(dev, inst);
+	TEST_ASSERT(rte_uuid_compare(info.instance_id, inst) == 0, "instance id");
+	snprintf(path, sizeof(path), "%s/dev/%s", root, rte_hvsim_dev_uio_name(dev));
+	TEST_ASSERT(strcmp(info.node_path, path) == 0, "node %s != %s", info.node_path, path);
+
+	/* By instance id alone, too. */
+	memset(&info, 0, sizeof(info));
+	TEST_ASSERT_EQUAL(hvdev_uio_discover(root, NULL, inst, 0, &info, err, sizeof(err)), 0,
+			  "%s", err);
+	TEST_ASSERT(rte_uuid_compare(info.class_id, cls) == 0, "class id by instance");
+	return TEST_SUCCESS;
+}
+
+static int
+test_found(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_found();
+	teardown();
+	return ret;
+}
+
+static int
+check_errors(void)
+{
+	struct hvdev_uio_devinfo info;
+	rte_uuid_t cls;
+	char err[512];
+	struct rte_hvsim_dev_conf conf = { 0 };
+	int ret;
+
+	hvdev_test_class("fcopy", cls);
+	ret = hvdev_uio_discover(root, cls, NULL, 0, &info, err, sizeof(err));
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "no device");
+	TEST_ASSERT(strstr(err, "no VMBus device of class fcopy") != NULL, "message: %s", err);
+	TEST_ASSERT(strstr(err, "Guest Services") != NULL, "names the fix: %s", err);
+
+	TEST_ASSERT(offer("fcopy", 0, "") != NULL, "offer unbound");
+	ret = hvdev_uio_discover(root, cls, NULL, 50, &info, err, sizeof(err));
+	TEST_ASSERT_EQUAL(ret, -ENODEV, "unbound device");
+	TEST_ASSERT(strstr(err, "not bound to a driver") != NULL, "message: %s", err);
+	TEST_ASSERT(strstr(err, "uio_hv_generic/new_id") != NULL, "names the fix: %s", err);
+
+	hvdev_test_class("kvp", cls);
+	TEST_ASSERT(offer("kvp", 0, "hv_utils") != NULL, "offer bound elsewhere");
+	ret = hvdev_uio_discover(root, cls, NULL, 0, &info, err, sizeof(err));
+	TEST_ASSERT_EQUAL(ret, -ENODEV, "wrong driver");
+	TEST_ASSERT(strstr(err, "bound to hv_utils, not uio_hv_generic") != NULL, "message: %s",
+		    err);
+
+	hvdev_test_class("heartbeat", conf.class_id);
+	conf.monitor = true;
+	TEST_ASSERT(rte_hvsim_offer(sim, &conf) != NULL, "offer monitored");
+	ret = hvdev_uio_discover(root, conf.class_id, NULL, 0, &info, err, sizeof(err));
+	TEST_ASSERT_EQUAL(ret, -ENOTSUP, "monitored channel refused");
+	TEST_ASSERT(strstr(err, "monitor page") != NULL, "message: %s", err);
+	return TEST_SUCCESS;
+}
+
+static int
+test_errors(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_errors();
+	teardown();
+	return ret;
+}
+
+static int
+check_late_entries(void)
+{
+	struct rte_hvsim_dev_conf conf = { .uio_delay_ms = 300, .ring_attr_delay_ms = 600 };
+	struct hvdev_uio_devinfo info;
+	char err[512], path[PATH_MAX + 64];
+	uint64_t t0;
+	struct stat st;
+
+	hvdev_test_class("fcopy", conf.class_id);
+	TEST_ASSERT(rte_hvsim_offer(sim, &conf) != NULL, "offer");
+	/* Not bound yet: a look without waiting must say so, and how to fix it. */
+	TEST_ASSERT_EQUAL(hvdev_uio_discover(root, conf.class_id, NULL, 0, &info, err,
+					     sizeof(err)), -ENODEV, "not bound yet");
+	t0 = hvdev_test_now_us();
+	TEST_ASSERT_EQUAL(hvdev_uio_discover(root, conf.class_id, NULL, 5000, &info, err,
+					     sizeof(err)), 0, "late uio: %s", err);
+	TEST_ASSERT(hvdev_test_now_us() - t0 >= 200000, "returned before the binding existed");
+	/* The ring attribute is still missing: discovery must not need it. */
+	snprintf(path, sizeof(path), "%s/channels/%u/ring", info.sysfs_dir, info.relid);
+	TEST_ASSERT(stat(path, &st) != 0, "ring attribute should appear later");
+	usleep(500000);
+	TEST_ASSERT(stat(path, &st) == 0, "ring attribute appeared");
+	TEST_ASSERT_EQUAL((uint64_t)st.st_size, info.map0_size, "ring attribute holds both rings");
+	TEST_ASSERT_EQUAL(hvdev_uio_discover(root, conf.class_id, NULL, 0, &info, err,
+					     sizeof(err)), 0, "%s", err);
+	return TEST_SUCCESS;
+}
+
+static int
+test_late_entries(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_late_entries();
+	teardown();
+	return ret;
+}
+
+static int
+count_cb(const struct hvdev_uio_devinfo *info, void *arg)
+{
+	int *n = arg;
+
+	(*n)++;
+	return info->ring_size == 0;
+}
+
+static int
+check_scan(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct rte_hvsim_dev *dev;
+	int n = 0;
+
+	TEST_ASSERT(offer("fcopy", 4 * (uint32_t)page, NULL) != NULL, "fcopy");
+	dev = offer("kvp", 16 * (uint32_t)page, NULL);
+	TEST_ASSERT(dev != NULL, "kvp");
+	TEST_ASSERT(offer("heartbeat", 0, "") != NULL, "unbound heartbeat");
+	TEST_ASSERT_EQUAL(hvdev_uio_scan(root, count_cb, &n), 2, "two ready devices");
+	TEST_ASSERT_EQUAL(n, 2, "callback per ready device");
+	TEST_ASSERT_EQUAL(rte_hvsim_rescind(dev), 0, "rescind kvp");
+	n = 0;
+	TEST_ASSERT_EQUAL(hvdev_uio_scan(root, count_cb, &n), 1, "rescinded device is gone");
+	TEST_ASSERT_EQUAL(rte_hvsim_reoffer(dev), 0, "re-offer kvp");
+	n = 0;
+	TEST_ASSERT_EQUAL(hvdev_uio_scan(root, count_cb, &n), 2, "re-offered device is back");
+	/* A root with no sysfs at all is not an error: there is simply nothing. */
+	TEST_ASSERT_EQUAL(hvdev_uio_scan("/nonexistent-hvdev-root", count_cb, &n), 0, "empty");
+	return TEST_SUCCESS;
+}
+
+static int
+test_scan(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_scan();
+	teardown();
+	return ret;
+}
+
+static const struct hvdev_test_case cases[] = {
+	HVDEV_CASE(found, test_found),
+	HVDEV_CASE(errors, test_errors),
+	HVDEV_CASE(late_entries, test_late_entries),
+	HVDEV_CASE(scan, test_scan),
+};
+
+int
+main(int argc, char **argv)
+{
+	return hvdev_test_main(argc, argv, cases, RTE_DIM(cases));
+}
