@@ -222,7 +222,7 @@ read_ring_size(struct hvdev_uio_devinfo *info, char *err, size_t errlen)
 	ret = read_attr(mapdir, "name", name, sizeof(name));
 	if (ret == 0 && strcmp(name, "txrx_rings") != 0)
 		return set_err(err, errlen, -EINVAL,
-			       "%s: uio map0 is \"%s\", not txrx_rings: not a uio_hv_generic device",
+			       "%s: uio map0 is \"%s\", not txrx_rings: not uio_hv_generic",
 			       info->instance_str, name);
 	ret = read_u64_attr(mapdir, "size", &size);
 	if (ret < 0)
