@@ -7,9 +7,9 @@
 #	sh devtools/test.sh [meson test arguments]
 #
 # It installs everything (devtools/setup.sh), builds DPDK and hvdev in build/, runs all test
-# suites there, builds build-asan/ with AddressSanitizer and UBSan and runs the "transport"
-# and "hostile" suites in it (skipped when HVDEV_NO_ASAN=1), runs devtools/lint.sh, and ends
-# with the line "N passed, N failed" (plus ", N skipped" when tests were skipped).
+# suites there, builds build-asan/ with AddressSanitizer and UBSan and runs the "transport",
+# "hostile", "api" and "ic" suites in it (skipped when HVDEV_NO_ASAN=1), runs devtools/lint.sh,
+# and ends with the line "N passed, N failed" (plus ", N skipped" when tests were skipped).
 # Extra arguments go to the meson test run in build/ only, e.g. "--suite fast".
 # The exit status is non-zero if setup, a build, a test or lint failed, or if no test ran.
 set -eu
@@ -171,7 +171,7 @@ if sh devtools/setup.sh; then
 		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 		export ASAN_OPTIONS UBSAN_OPTIONS
-		run_tests build-asan --suite hostile --suite transport --timeout-multiplier 3
+		run_tests build-asan --suite hostile --suite transport --suite api --suite ic --timeout-multiplier 3
 	fi
 else
 	step_failed "devtools/setup.sh"

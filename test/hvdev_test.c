@@ -22,12 +22,25 @@ static const char *const eal_args[] = {
 	"--no-telemetry", "--log-level=lib.eal:error", NULL,
 };
 
+#define EAL_EXTRA_MAX 8
+static const char *eal_extra[EAL_EXTRA_MAX];
+static unsigned int nb_eal_extra;
+
+int
+hvdev_test_add_eal_arg(const char *arg)
+{
+	if (nb_eal_extra >= EAL_EXTRA_MAX)
+		return -1;
+	eal_extra[nb_eal_extra++] = arg;
+	return 0;
+}
+
 int
 hvdev_test_main(int argc, char **argv, const struct hvdev_test_case *cases, unsigned int n)
 {
-	unsigned int i, run = 0, failed = 0, skipped = 0;
+	unsigned int i, nargs = 0, run = 0, failed = 0, skipped = 0;
 	const char *only = argc > 1 ? argv[1] : NULL;
-	char *args[RTE_DIM(eal_args)];
+	char *args[RTE_DIM(eal_args) + EAL_EXTRA_MAX];
 	int ret;
 
 	if (only != NULL && strcmp(only, "--list") == 0) {
@@ -36,9 +49,12 @@ hvdev_test_main(int argc, char **argv, const struct hvdev_test_case *cases, unsi
 		return 0;
 	}
 	/* rte_eal_init() may permute its argv, so it gets a writable copy. */
-	for (i = 0; i < RTE_DIM(eal_args); i++)
-		args[i] = eal_args[i] != NULL ? strdup(eal_args[i]) : NULL;
-	if (rte_eal_init((int)RTE_DIM(eal_args) - 1, args) < 0) {
+	for (i = 0; eal_args[i] != NULL; i++)
+		args[nargs++] = strdup(eal_args[i]);
+	for (i = 0; i < nb_eal_extra; i++)
+		args[nargs++] = strdup(eal_extra[i]);
+	args[nargs] = NULL;
+	if (rte_eal_init((int)nargs, args) < 0) {
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}

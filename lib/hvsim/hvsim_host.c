@@ -42,6 +42,18 @@ hvsim_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+void
+hvsim_deadline(struct timespec *ts, int timeout_ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += timeout_ms / 1000;
+	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 static volatile struct vmbus_bufring *
 ring_hdr(const struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring)
 {
@@ -176,6 +188,8 @@ accept_guest_locked(struct rte_hvsim_dev *dev)
 	dev->stats.opens++;
 	pthread_cond_broadcast(&dev->sim->cond);
 	HVSIM_LOG(INFO, "%s: channel %u opened by the guest", dev->inst_str, dev->conf.relid);
+	/* Hyper-V's first message on an IC channel, before anything else the host sends. */
+	hvsim_ic_open_locked(dev);
 	return true;
 }
 
@@ -189,7 +203,8 @@ host_recv_locked(struct rte_hvsim_dev *dev, struct rte_hvsim_pkt *pkt, uint32_t 
 	struct vmbus_chanpkt_hdr hdr;
 	uint32_t avail, hlen, tlen;
 
-	if (dev->rxbr.vbr->windex >= dev->rxbr.dsize)
+	/* Fault injection can corrupt either index; the host must not crash on that either. */
+	if (dev->rxbr.vbr->windex >= dev->rxbr.dsize || dev->rxbr.vbr->rindex >= dev->rxbr.dsize)
 		return -EPROTO;
 	avail = ring_used(&dev->rxbr);
 	if (avail == 0)
@@ -261,6 +276,8 @@ drain_guest_tx(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
 			return;
 		}
 		signal_pending_sender_locked(dev, consumed);
+		if (hvsim_ic_take_locked(dev, &pkt))
+			continue;
 		if (ops != NULL && ops->on_packet != NULL) {
 			pthread_mutex_unlock(&sim->lock);
 			ops->on_packet(dev, &pkt, dev->conf.ops_arg);
@@ -283,13 +300,22 @@ handle_guest_msg(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
 		n = recv(dev->conn_fd, &irq_state, sizeof(irq_state), MSG_DONTWAIT);
 		if (n < 0 && errno == EAGAIN)
 			break;
-		if (n != (ssize_t)sizeof(irq_state)) {
-			/* Hang-up (close) or a message that is not 4 bytes (uio: EINVAL). */
-			if (n > 0)
-				HVSIM_LOG(WARNING, "%s: %zd-byte write on the node ignored",
-					  dev->inst_str, n);
-			if (n > 0)
-				continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0 && n != (ssize_t)sizeof(irq_state)) {
+			/* uio refuses writes that are not 4 bytes (EINVAL). */
+			HVSIM_LOG(WARNING, "%s: %zd-byte write on the node ignored", dev->inst_str,
+				  n);
+			continue;
+		}
+		if (n <= 0) {
+			/*
+			 * Hang-up. A guest that closes with interrupts still unread makes Linux
+			 * report ECONNRESET and drop its last messages, which may include the
+			 * signal for a packet it published; on uio that signal was a hypercall
+			 * that could not be lost. So take what the guest published first.
+			 */
+			drain_guest_tx(sim, dev);
 			HVSIM_LOG(INFO, "%s: channel %u closed by the guest", dev->inst_str,
 				  dev->conf.relid);
 			close_conn_locked(dev);
@@ -300,7 +326,9 @@ handle_guest_msg(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
 			}
 			return;
 		}
-		ring_hdr(dev, RTE_HVSIM_RING_GUEST_RX)->imask = irq_state ? 0 : 1;
+		/* The guest's node layer already applied the mask change, as the kernel does
+		 * inside write(); here only the set_event part remains.
+		 */
 		if (irq_state == 0) {
 			dev->stats.masks++;
 			continue;
@@ -569,6 +597,7 @@ init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsi
 {
 	long page = sysconf(_SC_PAGESIZE);
 	rte_uuid_t zero = {0};
+	int ret;
 
 	dev->sim = sim;
 	dev->conf = *c;
@@ -598,6 +627,9 @@ init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsi
 	}
 	rte_uuid_unparse(dev->conf.instance_id, dev->inst_str, sizeof(dev->inst_str));
 	rte_uuid_unparse(dev->conf.class_id, dev->class_str, sizeof(dev->class_str));
+	ret = hvsim_ic_init(dev, c);
+	if (ret < 0)
+		return ret;
 	dev->map_size = 2ull * dev->conf.ring_size;
 	dev->memfd = memfd_create("hvsim-rings", MFD_CLOEXEC);
 	if (dev->memfd < 0 || ftruncate(dev->memfd, (off_t)dev->map_size) < 0)
@@ -703,13 +735,7 @@ rte_hvsim_wait_open(struct rte_hvsim_dev *dev, bool open, int timeout_ms)
 	struct timespec ts;
 	int ret = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	hvsim_deadline(&ts, timeout_ms);
 	pthread_mutex_lock(&sim->lock);
 	while ((dev->conn_fd >= 0) != open && ret == 0)
 		ret = pthread_cond_timedwait(&sim->cond, &sim->lock, &ts);
@@ -717,9 +743,9 @@ rte_hvsim_wait_open(struct rte_hvsim_dev *dev, bool open, int timeout_ms)
 	return ret == 0 ? 0 : -ETIMEDOUT;
 }
 
-static int
-send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint64_t xactid,
-	    const void *data, uint32_t len)
+int
+hvsim_send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint64_t xactid,
+		  const void *data, uint32_t len)
 {
 	static const uint8_t zeros[8];
 	struct vmbus_chanpkt_hdr hdr;
@@ -763,7 +789,7 @@ rte_hvsim_send(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint64_
 	if (dev == NULL || (data == NULL && len > 0))
 		return -EINVAL;
 	pthread_mutex_lock(&dev->sim->lock);
-	ret = send_locked(dev, type, flags, xactid, data, len);
+	ret = hvsim_send_locked(dev, type, flags, xactid, data, len);
 	pthread_mutex_unlock(&dev->sim->lock);
 	return ret;
 }
@@ -785,13 +811,13 @@ rte_hvsim_send_wait(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, ui
 	pthread_mutex_lock(&sim->lock);
 	vbr = dev->txbr.vbr;
 	for (;;) {
-		ret = send_locked(dev, type, flags, xactid, data, len);
+		ret = hvsim_send_locked(dev, type, flags, xactid, data, len);
 		if (ret != -EAGAIN)
 			break;
 		/* Ask the guest to signal when it has read enough for this packet. */
 		vbr->pending_send = HVSIM_PKT_HDR + RTE_ALIGN_CEIL(len, 8u) + HVSIM_PKT_TRAILER;
 		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-		ret = send_locked(dev, type, flags, xactid, data, len);
+		ret = hvsim_send_locked(dev, type, flags, xactid, data, len);
 		if (ret != -EAGAIN)
 			break;
 		if (timeout_ms >= 0 && hvsim_now_ms() >= deadline) {

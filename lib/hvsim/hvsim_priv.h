@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include <rte_log.h>
 
@@ -34,6 +35,18 @@ enum hvsim_ep_kind {
 struct hvsim_ep {
 	enum hvsim_ep_kind kind;
 	struct rte_hvsim_dev *dev;
+};
+
+/* The IC host role of one device (hvsim_ic.c). */
+struct hvsim_ic {
+	bool enabled;
+	bool pending;			/* NEGOTIATE sent, answer not taken yet */
+	uint32_t req_len;		/* payload bytes of the NEGOTIATE, before padding */
+	struct rte_hvdev_ic_version fw[RTE_HVDEV_IC_VERSION_MAX_COUNT];
+	unsigned int nfw;
+	struct rte_hvdev_ic_version srv[RTE_HVDEV_IC_VERSION_MAX_COUNT];
+	unsigned int nsrv;
+	struct rte_hvsim_ic_result res;
 };
 
 struct rte_hvsim_dev {
@@ -64,6 +77,7 @@ struct rte_hvsim_dev {
 	struct hvsim_ep conn_ep;
 	uint32_t event_count;
 	struct rte_hvsim_dev_stats stats;
+	struct hvsim_ic ic;
 };
 
 TAILQ_HEAD(hvsim_dev_list, rte_hvsim_dev);
@@ -80,6 +94,7 @@ struct rte_hvsim {
 	pthread_t thread;
 	struct hvsim_dev_list devs;
 	uint32_t next_relid;
+	uint32_t next_xactid;		/* transactions the host starts itself */
 	bool uio_used[HVSIM_MAX_UIO];
 };
 
@@ -91,5 +106,16 @@ int hvsim_tree_add_ring_attr(struct rte_hvsim_dev *dev);
 void hvsim_tree_remove_device(struct rte_hvsim_dev *dev);
 
 uint64_t hvsim_now_ms(void);
+/* Absolute CLOCK_REALTIME deadline @p timeout_ms from now, for pthread_cond_timedwait(). */
+void hvsim_deadline(struct timespec *ts, int timeout_ms);
+
+/* hvsim_host.c: send one packet to the guest; lock held. */
+int hvsim_send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint64_t xactid,
+		      const void *data, uint32_t len);
+
+/* hvsim_ic.c: the IC host role; every function but the first runs with the lock held. */
+int hvsim_ic_init(struct rte_hvsim_dev *dev, const struct rte_hvsim_dev_conf *conf);
+void hvsim_ic_open_locked(struct rte_hvsim_dev *dev);
+bool hvsim_ic_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt);
 
 #endif /* HVSIM_PRIV_H */

@@ -51,27 +51,43 @@ mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/*
+ * sysfs attributes appear whole, with their value. Write to a hidden name and rename, so that
+ * a reader in another process never sees an empty or half-written attribute.
+ */
 static int __rte_format_printf(3, 4)
 write_attr(const char *dir, const char *name, const char *fmt, ...)
 {
-	char path[PATH_MAX], buf[256];
+	char path[PATH_MAX], tmp[PATH_MAX + 8], buf[256];
 	va_list ap;
 	int fd, n, ret = 0;
 
-	if (join(path, sizeof(path), dir, name) < 0)
+	if (join(path, sizeof(path), dir, name) < 0 ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -EINVAL;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, buf, n) != n)
 		ret = -EIO;
 	close(fd);
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret < 0)
+		unlink(tmp);
 	return ret;
+}
+
+/* Make a directory built under @p tmp appear at @p path in one step, as sysfs does. */
+static int
+publish_dir(const char *tmp, const char *path)
+{
+	return rename(tmp, path) < 0 ? -errno : 0;
 }
 
 static int
@@ -141,13 +157,15 @@ link_driver(struct rte_hvsim_dev *dev)
 int
 hvsim_tree_add_device(struct rte_hvsim_dev *dev)
 {
-	char rel[128], buf[128];
+	char rel[128], buf[128], final[PATH_MAX];
 	int ret;
 
 	snprintf(rel, sizeof(rel), "sys/bus/vmbus/devices/%s", dev->inst_str);
-	ret = root_join(dev, dev->devdir, sizeof(dev->devdir), rel);
-	if (ret == 0)
-		ret = mkdir_p(dev->devdir, 0755);
+	ret = root_join(dev, final, sizeof(final), rel);
+	/* Built under a hidden name (discovery skips dot entries), then renamed into place. */
+	snprintf(rel, sizeof(rel), "sys/bus/vmbus/devices/.%s.new", dev->inst_str);
+	ret = ret ?: root_join(dev, dev->devdir, sizeof(dev->devdir), rel);
+	ret = ret ?: mkdir_p(dev->devdir, 0755);
 	if (ret < 0)
 		return ret;
 	modalias(dev->conf.class_id, buf, sizeof(buf));
@@ -164,6 +182,9 @@ hvsim_tree_add_device(struct rte_hvsim_dev *dev)
 		ret = write_attr(dev->devdir, "monitor_id", "%u\n", dev->conf.relid % 128);
 	if (ret == 0 && dev->driver[0] != '\0' && strcmp(dev->driver, "uio_hv_generic") != 0)
 		ret = link_driver(dev);
+	ret = ret ?: publish_dir(dev->devdir, final);
+	if (ret == 0)
+		strcpy(dev->devdir, final);
 	return ret;
 }
 
@@ -230,7 +251,7 @@ add_map(const char *uiodir, int idx, const char *name, uint64_t size)
 int
 hvsim_tree_bind_uio(struct rte_hvsim_dev *dev)
 {
-	char uiodir[PATH_MAX], rel[PATH_MAX], link[PATH_MAX];
+	char uiodir[PATH_MAX], tmpdir[PATH_MAX], rel[PATH_MAX], link[PATH_MAX];
 	int num, ret;
 
 	num = alloc_uio_num(dev->sim);
@@ -239,16 +260,19 @@ hvsim_tree_bind_uio(struct rte_hvsim_dev *dev)
 	dev->uio_num = num;
 	snprintf(dev->uio_name, sizeof(dev->uio_name), "uio%d", num);
 	ret = create_node(dev);
+	snprintf(rel, sizeof(rel), "uio/.%s.new", dev->uio_name);
+	ret = ret ?: join(tmpdir, sizeof(tmpdir), dev->devdir, rel);
+	ret = ret ?: mkdir_p(tmpdir, 0755);
+	ret = ret ?: write_attr(tmpdir, "name", "%s\n", "uio_hv_generic");
+	ret = ret ?: write_attr(tmpdir, "version", "%s\n", "0.02.1");
+	ret = ret ?: write_attr(tmpdir, "event", "%d\n", 0);
+	ret = ret ?: write_attr(tmpdir, "dev", "243:%d\n", num);
+	ret = ret ?: add_map(tmpdir, 0, "txrx_rings", dev->map_size);
+	ret = ret ?: add_map(tmpdir, 1, "int_page", 4096);
+	ret = ret ?: add_map(tmpdir, 2, "monitor_page", 4096);
 	snprintf(rel, sizeof(rel), "uio/%s", dev->uio_name);
 	ret = ret ?: join(uiodir, sizeof(uiodir), dev->devdir, rel);
-	ret = ret ?: mkdir_p(uiodir, 0755);
-	ret = ret ?: write_attr(uiodir, "name", "%s\n", "uio_hv_generic");
-	ret = ret ?: write_attr(uiodir, "version", "%s\n", "0.02.1");
-	ret = ret ?: write_attr(uiodir, "event", "%d\n", 0);
-	ret = ret ?: write_attr(uiodir, "dev", "243:%d\n", num);
-	ret = ret ?: add_map(uiodir, 0, "txrx_rings", dev->map_size);
-	ret = ret ?: add_map(uiodir, 1, "int_page", 4096);
-	ret = ret ?: add_map(uiodir, 2, "monitor_page", 4096);
+	ret = ret ?: publish_dir(tmpdir, uiodir);
 	if (ret < 0)
 		return ret;
 	snprintf(rel, sizeof(rel), "sys/class/uio/%s", dev->uio_name);
@@ -264,7 +288,7 @@ hvsim_tree_bind_uio(struct rte_hvsim_dev *dev)
 int
 hvsim_tree_add_ring_attr(struct rte_hvsim_dev *dev)
 {
-	char dir[PATH_MAX], rel[64], path[PATH_MAX];
+	char dir[PATH_MAX], rel[64], path[PATH_MAX], tmp[PATH_MAX];
 	int fd, ret;
 
 	snprintf(rel, sizeof(rel), "channels/%u", dev->conf.relid);
@@ -273,14 +297,17 @@ hvsim_tree_add_ring_attr(struct rte_hvsim_dev *dev)
 	ret = ret ?: write_attr(dir, "cpu", "%d\n", 0);
 	ret = ret ?: write_attr(dir, "subchannel_id", "%d\n", 0);
 	ret = ret ?: join(path, sizeof(path), dir, "ring");
+	ret = ret ?: join(tmp, sizeof(tmp), dir, ".ring.tmp");
 	if (ret < 0)
 		return ret;
 	/* The real attribute is mmap-only and sized to both rings; a sparse file of that size. */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	ret = ftruncate(fd, (off_t)dev->map_size) < 0 ? -errno : 0;
 	close(fd);
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
 	return ret;
 }
 

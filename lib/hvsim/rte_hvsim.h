@@ -25,6 +25,8 @@
 #include <rte_compat.h>
 #include <rte_uuid.h>
 
+#include "rte_hvdev_ic.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -69,6 +71,18 @@ struct rte_hvsim_dev_conf {
 	bool no_ring_attr;		/**< never create channels/<relid>/ring */
 	bool monitor;			/**< allocate a monitor page (not a low-speed device) */
 	bool mask_on_open;		/**< pre-6.16 kernels set the RX interrupt_mask in open() */
+	/**
+	 * IC host role: on every channel open, send a NEGOTIATE the way Hyper-V does and keep
+	 * the guest's packets from on_packet until the guest has answered it
+	 * (see rte_hvsim_ic_result()).
+	 */
+	bool ic_negotiate;
+	/** Framework versions offered; NULL: {3.0, 1.0}. Copied at offer time. */
+	const struct rte_hvdev_ic_version *ic_fw;
+	unsigned int ic_nfw;
+	/** Service versions offered; NULL: the guest's list for the class (known classes only). */
+	const struct rte_hvdev_ic_version *ic_srv;
+	unsigned int ic_nsrv;
 	const struct rte_hvsim_dev_ops *ops;
 	void *ops_arg;
 };
@@ -81,7 +95,17 @@ struct rte_hvsim_dev_stats {
 	uint64_t interrupts;		/**< interrupts raised to the guest */
 	uint64_t signals;		/**< write(1) signals from the guest */
 	uint64_t masks;			/**< write(0) from the guest */
-	uint64_t guest_errors;		/**< malformed guest packets (channel reset) */
+	uint64_t guest_errors;		/**< malformed (channel reset) or unexpected packets */
+};
+
+/** Outcome of the IC version negotiation on the current channel. */
+struct rte_hvsim_ic_result {
+	bool done;		/**< the guest answered (or the NEGOTIATE could not be sent) */
+	bool ok;		/**< a valid success answer: versions agreed */
+	uint32_t status;	/**< the status the guest returned */
+	struct rte_hvdev_ic_version fw;		/**< framework version the guest chose */
+	struct rte_hvdev_ic_version srv;	/**< service version the guest chose */
+	uint64_t xactid;	/**< VMBus transaction id of the NEGOTIATE */
 };
 
 /**
@@ -198,6 +222,21 @@ const char *rte_hvsim_dev_uio_name(const struct rte_hvsim_dev *dev);
 /** The device's instance GUID. */
 __rte_experimental
 void rte_hvsim_dev_instance(const struct rte_hvsim_dev *dev, rte_uuid_t instance_id);
+
+/**
+ * Outcome of the IC negotiation on the current (or last) channel of a device offered with
+ * conf.ic_negotiate. Every channel open starts a new negotiation.
+ * @return 0; -EINVAL on NULL arguments; -ENOTSUP when the device has no IC host role.
+ */
+__rte_experimental
+int rte_hvsim_ic_result(const struct rte_hvsim_dev *dev, struct rte_hvsim_ic_result *res);
+
+/**
+ * Wait up to @p timeout_ms (-1: forever) until the guest has answered the NEGOTIATE.
+ * @return 0, -ETIMEDOUT, or as rte_hvsim_ic_result().
+ */
+__rte_experimental
+int rte_hvsim_ic_wait(struct rte_hvsim_dev *dev, int timeout_ms);
 
 /** Bytes of ring data per direction. */
 __rte_experimental

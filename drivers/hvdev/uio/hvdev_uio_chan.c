@@ -159,14 +159,15 @@ tx_writable(struct hvdev_chan *ch)
 static void
 signal_host(struct hvdev_chan *ch)
 {
-	int32_t one = 1;
+	int ret;
 
-	if (write(ch->node.fd, &one, sizeof(one)) != (ssize_t)sizeof(one)) {
-		if (errno == EIO || errno == EPIPE || errno == ECONNRESET)
+	ret = hvdev_node_irqcontrol(&ch->node, &ch->rxbr.vbr->imask, 1);
+	if (ret < 0) {
+		if (ret == -EIO || ret == -EPIPE || ret == -ECONNRESET)
 			chan_rescinded(ch);
 		else
 			HVDEV_UIO_LOG(ERR, "%s: cannot signal the host: %s",
-				      ch->info.instance_str, strerror(errno));
+				      ch->info.instance_str, strerror(-ret));
 		return;
 	}
 	ch->stats.signals++;

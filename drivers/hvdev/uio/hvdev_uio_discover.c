@@ -22,6 +22,8 @@
 
 #include <rte_common.h>
 
+#include <rte_hvdev_ic.h>
+
 #include "hvdev_uio_chan.h"
 #include "hvdev_uio_log.h"
 
@@ -31,30 +33,12 @@
 #define HVDEV_LEGACY_RING_ATTR_SIZE (4u << 20)
 #define HVDEV_DISCOVER_POLL_MS 10
 
-static const struct {
-	const char *name;
-	const char *guid;
-} known_classes[] = {
-	{ "fcopy", "34d14be3-dee4-41c8-9ae7-6b174977c192" },
-	{ "kvp", "a9a0f4e7-5a45-4d96-b827-8a841e8c03e6" },
-	{ "vss", "35fa2e29-ea23-4236-96ae-3a6ebacba440" },
-	{ "heartbeat", "57164f39-9115-4e78-ab55-382f3bd5422d" },
-	{ "shutdown", "0e0b6031-5213-4934-818b-38d90ced39db" },
-	{ "timesync", "9527e630-d0ae-497b-adce-e80ab0175caf" },
-};
-
 static const char *
 class_name(const rte_uuid_t class_id)
 {
-	rte_uuid_t u;
-	unsigned int i;
+	const struct rte_hvdev_ic_class *c = rte_hvdev_ic_class_by_guid(class_id);
 
-	for (i = 0; i < RTE_DIM(known_classes); i++) {
-		if (rte_uuid_parse(known_classes[i].guid, u) == 0 &&
-		    rte_uuid_compare(u, class_id) == 0)
-			return known_classes[i].name;
-	}
-	return "unknown class";
+	return c != NULL ? c->name : "unknown class";
 }
 
 static int __rte_format_printf(4, 5)

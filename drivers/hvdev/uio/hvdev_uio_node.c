@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <rte_atomic.h>
+
 #include "hvdev_uio_chan.h"
 #include "hvdev_uio_log.h"
 #include "hvdev_uio_node.h"
@@ -170,6 +172,23 @@ hvdev_node_open(const struct hvdev_uio_devinfo *info, struct hvdev_node *node)
 	HVDEV_UIO_LOG(ERR, "%s: %s is neither a uio device nor a simulator node",
 		      info->instance_str, info->node_path);
 	return -ENODEV;
+}
+
+int
+hvdev_node_irqcontrol(struct hvdev_node *node, volatile uint32_t *rx_imask, int32_t value)
+{
+	/*
+	 * uio_hv_generic changes the mask inside write(), before it returns. The simulated host
+	 * only sees the message later, so on its node the mask is changed here, synchronously,
+	 * or a mask the caller sets right after the write could be undone behind its back.
+	 */
+	if (node->kind == HVDEV_NODE_SIM) {
+		*rx_imask = value ? 0 : 1;
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
+	if (write(node->fd, &value, sizeof(value)) != (ssize_t)sizeof(value))
+		return -errno;
+	return 0;
 }
 
 void

@@ -15,11 +15,16 @@
  * - connect() is open(): the host opens the channel, (re)initialises both rings and sends one
  *   struct hvdev_simnode_hello carrying the ring memory as an SCM_RIGHTS descriptor. Mapping
  *   that descriptor at offset 0 is mmap() of uio map 0 (TX ring, then RX ring).
- * - A 4-byte message from the guest is a uio write(): a non-zero int32 clears the RX ring's
- *   interrupt_mask and signals the host, zero sets the mask.
+ * - A 4-byte message from the guest is a uio write(): a non-zero int32 signals the host
+ *   (vmbus_setevent), zero only masks. The mask change itself (RX interrupt_mask = !value) is
+ *   made by the guest's node layer before it sends the message, because uio_hv_generic makes
+ *   it inside write(), before write() returns; a host applying it later could undo a mask the
+ *   guest set right after the write.
+ * - The host closing the connection is a rescind. When the guest hangs up, the host first
+ *   takes whatever the guest published in its TX ring: Linux drops the last messages of a
+ *   socket closed with unread data, and the signal for that data must not be lost.
  * - A 4-byte message from the host is an interrupt; it carries the interrupt count, as a
  *   uio read() returns it.
- * - The host closing the connection is a rescind (uio read() failing with EIO).
  */
 
 #include <stdint.h>

@@ -6,6 +6,7 @@
 #define HVDEV_UIO_PRIV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hvdev_uio_chan.h"
 
@@ -18,6 +19,12 @@ struct hvdev_node {
 };
 
 int hvdev_node_open(const struct hvdev_uio_devinfo *info, struct hvdev_node *node);
+
+/**
+ * uio irqcontrol: 1 clears the RX ring's interrupt mask and signals the host, 0 sets the mask.
+ * @return 0, or a negative errno (-EIO/-EPIPE/-ECONNRESET: the channel is gone).
+ */
+int hvdev_node_irqcontrol(struct hvdev_node *node, volatile uint32_t *rx_imask, int32_t value);
 void hvdev_node_close(struct hvdev_node *node);
 
 #endif /* HVDEV_UIO_PRIV_H */
