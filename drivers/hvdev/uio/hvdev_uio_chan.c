@@ -324,15 +324,6 @@ hvdev_chan_send(struct hvdev_chan *ch, uint16_t type, uint16_t flags, uint64_t x
 	return 0;
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Milliseconds left until @p deadline (UINT64_MAX = forever) as a poll() timeout. */
 static int
 remaining_ms(uint64_t deadline)
@@ -341,14 +332,14 @@ remaining_ms(uint64_t deadline)
 
 	if (deadline == UINT64_MAX)
 		return -1;
-	now = now_ms();
+	now = hvdev_now_ms();
 	return now >= deadline ? 0 : (int)RTE_MIN(deadline - now, (uint64_t)INT32_MAX);
 }
 
 static uint64_t
 deadline_after(int timeout_ms)
 {
-	return timeout_ms < 0 ? UINT64_MAX : now_ms() + (uint64_t)timeout_ms;
+	return timeout_ms < 0 ? UINT64_MAX : hvdev_now_ms() + (uint64_t)timeout_ms;
 }
 
 int

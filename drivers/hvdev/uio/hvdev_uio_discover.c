@@ -26,6 +26,7 @@
 
 #include "hvdev_uio_chan.h"
 #include "hvdev_uio_log.h"
+#include "hvdev_uio_priv.h"
 
 /* Largest ring we accept per direction: subchannels get 2 MiB; leave room for growth. */
 #define HVDEV_RING_SIZE_MAX (64u << 20)
@@ -438,22 +439,13 @@ discover_visit(int ret, struct hvdev_uio_devinfo *info, const char *err, void *a
 	return 0;
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int
 hvdev_uio_discover(const char *root, const rte_uuid_t class_id,
 		   const rte_uuid_t instance_id, unsigned int timeout_ms,
 		   struct hvdev_uio_devinfo *info, char *err, size_t errlen)
 {
 	struct scan_filter f = { class_id, instance_id };
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = hvdev_now_ms() + timeout_ms;
 	struct discover_ctx ctx;
 	char what[128], cls[RTE_UUID_STRLEN], base[PATH_MAX];
 	int ret;
@@ -470,7 +462,7 @@ hvdev_uio_discover(const char *root, const rte_uuid_t class_id,
 				       strerror(-ret));
 		if (ctx.ret != -ENOENT && ctx.ret != -EAGAIN)
 			break;
-		if (now_ms() >= deadline)
+		if (hvdev_now_ms() >= deadline)
 			break;
 		usleep(HVDEV_DISCOVER_POLL_MS * 1000);
 	}

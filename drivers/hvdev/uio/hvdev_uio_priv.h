@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "hvdev_uio_chan.h"
 
@@ -17,6 +18,16 @@ struct hvdev_node {
 	void *mem;
 	size_t len;
 };
+
+/** Monotonic milliseconds, for deadlines. */
+static inline uint64_t
+hvdev_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 int hvdev_node_open(const struct hvdev_uio_devinfo *info, struct hvdev_node *node);
 
