@@ -276,7 +276,7 @@ drain_guest_tx(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
 			return;
 		}
 		signal_pending_sender_locked(dev, consumed);
-		if (hvsim_ic_take_locked(dev, &pkt))
+		if (hvsim_ic_take_locked(dev, &pkt) || hvsim_fcopy_take_locked(dev, &pkt))
 			continue;
 		if (ops != NULL && ops->on_packet != NULL) {
 			pthread_mutex_unlock(&sim->lock);
@@ -400,14 +400,19 @@ rte_hvsim_run(struct rte_hvsim *sim)
 	int i, n, timeout;
 
 	pthread_mutex_lock(&sim->lock);
+	/* A caller blocking on the guest's answers must not be the thread that takes them. */
+	sim->loop_thread = pthread_self();
+	sim->in_loop = true;
 	while (!sim->stop) {
 		run_deferred_locked(sim, hvsim_now_ms(), &timeout);
 		pthread_mutex_unlock(&sim->lock);
 		n = epoll_wait(sim->epfd, evs, RTE_DIM(evs), timeout);
 		pthread_mutex_lock(&sim->lock);
 		if (n < 0 && errno != EINTR) {
+			n = -errno;
+			sim->in_loop = false;
 			pthread_mutex_unlock(&sim->lock);
-			return -errno;
+			return n;
 		}
 		for (i = 0; i < n && !sim->stop; i++) {
 			struct hvsim_ep *ep = evs[i].data.ptr;
@@ -421,6 +426,7 @@ rte_hvsim_run(struct rte_hvsim *sim)
 		}
 	}
 	sim->stop = false;
+	sim->in_loop = false;
 	pthread_mutex_unlock(&sim->lock);
 	return 0;
 }

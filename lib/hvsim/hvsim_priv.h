@@ -49,6 +49,21 @@ struct hvsim_ic {
 	struct rte_hvsim_ic_result res;
 };
 
+/* Transactions that timed out and are remembered, so that a late answer is recognised. */
+#define HVSIM_FCOPY_STALE_MAX 8
+
+/* The Copy-VMFile role of one device (hvsim_fcopy.c): one request in flight at a time. */
+struct hvsim_fcopy {
+	bool busy;			/* a caller owns the role (one copy at a time) */
+	bool pending;			/* request sent, answer not taken yet */
+	bool answered;
+	uint64_t xactid;		/* of the request in flight */
+	uint32_t req_len;		/* payload bytes of the request, before padding */
+	uint32_t status;		/* the guest's status in its answer */
+	uint64_t stale[HVSIM_FCOPY_STALE_MAX];
+	unsigned int nstale;		/* entries ever added; ring index = nstale % MAX */
+};
+
 struct rte_hvsim_dev {
 	TAILQ_ENTRY(rte_hvsim_dev) next;
 	struct rte_hvsim *sim;
@@ -78,6 +93,7 @@ struct rte_hvsim_dev {
 	uint32_t event_count;
 	struct rte_hvsim_dev_stats stats;
 	struct hvsim_ic ic;
+	struct hvsim_fcopy fcopy;
 };
 
 TAILQ_HEAD(hvsim_dev_list, rte_hvsim_dev);
@@ -92,6 +108,8 @@ struct rte_hvsim {
 	bool stop;
 	bool thread_running;
 	pthread_t thread;
+	bool in_loop;			/* rte_hvsim_run() runs, on loop_thread */
+	pthread_t loop_thread;
 	struct hvsim_dev_list devs;
 	uint32_t next_relid;
 	uint32_t next_xactid;		/* transactions the host starts itself */
@@ -117,5 +135,8 @@ int hvsim_send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, 
 int hvsim_ic_init(struct rte_hvsim_dev *dev, const struct rte_hvsim_dev_conf *conf);
 void hvsim_ic_open_locked(struct rte_hvsim_dev *dev);
 bool hvsim_ic_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt);
+
+/* hvsim_fcopy.c: true when @p pkt answers an fcopy request (taken); lock held. */
+bool hvsim_fcopy_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt);
 
 #endif /* HVSIM_PRIV_H */

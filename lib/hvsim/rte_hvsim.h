@@ -96,6 +96,7 @@ struct rte_hvsim_dev_stats {
 	uint64_t signals;		/**< write(1) signals from the guest */
 	uint64_t masks;			/**< write(0) from the guest */
 	uint64_t guest_errors;		/**< malformed (channel reset) or unexpected packets */
+	uint64_t late_answers;		/**< answers to requests the host gave up on (ignored) */
 };
 
 /** Outcome of the IC version negotiation on the current channel. */
@@ -237,6 +238,93 @@ int rte_hvsim_ic_result(const struct rte_hvsim_dev *dev, struct rte_hvsim_ic_res
  */
 __rte_experimental
 int rte_hvsim_ic_wait(struct rte_hvsim_dev *dev, int timeout_ms);
+
+/** Options of one Copy-VMFile (rte_hvsim_fcopy()). Zeroed fields take the defaults. */
+struct rte_hvsim_fcopy_opts {
+	bool overwrite;		/**< -Force: the OVER_WRITE flag */
+	bool create_path;	/**< -CreateFullPath: the CREATE_PATH flag */
+	uint32_t chunk;		/**< WRITE data size, 1..6144; 0: 6144 */
+	/** Per request; 0: 30000 (as Hyper-V's per-transaction timeout). */
+	int timeout_ms;
+	/**
+	 * Send CANCEL instead of the next WRITE (or of COMPLETE) once this many bytes are
+	 * written; 0: never.
+	 */
+	uint64_t cancel_after;
+	/** START.file_size = announce_size instead of the real size. */
+	bool announce_size_set;
+	uint64_t announce_size;
+	/**
+	 * Called on the caller's thread after each acknowledged WRITE; may be NULL. It may
+	 * set cancel_after (in the options it was given, through its own pointer) to stop the
+	 * copy with a CANCEL at the next request.
+	 */
+	void (*progress)(uint64_t done, uint64_t total, void *arg);
+	void *progress_arg;
+};
+
+/** Outcome of one Copy-VMFile. */
+struct rte_hvsim_fcopy_result {
+	uint32_t hresult;	/**< the guest's status for the failing request, or 0 (S_OK) */
+	uint32_t failed_op;	/**< RTE_HVDEV_FCOPY_* operation that failed, or UINT32_MAX */
+	uint64_t bytes_sent;	/**< data bytes acknowledged by the guest */
+	bool timed_out;		/**< the guest did not answer in time */
+	bool cancelled;		/**< the host sent CANCEL (opts.cancel_after) */
+};
+
+/**
+ * Copy the local file @p src_path to the guest the way Hyper-V's Copy-VMFile does: START,
+ * WRITE x n (at most opts.chunk bytes each, absolute offsets, one request in flight),
+ * COMPLETE, stopping at the first non-zero status.
+ *
+ * @p dest is an absolute guest path. It is split at its last '/' into path_name (without the
+ * trailing '/', except for "/" itself) and file_name, both converted from UTF-8 to UTF-16LE
+ * (surrogate pairs beyond the BMP) and NUL-terminated.
+ *
+ * Blocks the caller; the guest's answers arrive on the host thread, so this must not be called
+ * from a device callback. Requires a device offered with conf.ic_negotiate whose channel is
+ * open; waits up to the request timeout for the negotiation to finish. One Copy-VMFile (or
+ * rte_hvsim_fcopy_raw()) at a time per device.
+ *
+ * @param opts  NULL: all defaults.
+ * @param res   receives the outcome (may be NULL).
+ * @return 0 when the exchange ended (see res->hresult and res->cancelled); -ETIMEDOUT
+ *         (res->timed_out, res->failed_op); -ENOTCONN (channel not open, negotiation refused,
+ *         or the channel closed during the copy); -ENOENT, -EACCES, -EIO (cannot read
+ *         @p src_path); -EINVAL (bad arguments, not a regular file, @p dest not absolute, no
+ *         file name or not valid UTF-8, no IC role); -ENAMETOOLONG (a part of @p dest over
+ *         259 UTF-16 units); -EBUSY (another copy runs); -EDEADLK (called on the host thread).
+ */
+__rte_experimental
+int rte_hvsim_fcopy(struct rte_hvsim_dev *dev, const char *src_path, const char *dest,
+		    const struct rte_hvsim_fcopy_opts *opts, struct rte_hvsim_fcopy_result *res);
+
+/**
+ * Fault injection: send one fcopy IC message whose body (after the 28-byte IC header) is
+ * @p body / @p len exactly as given (any operation, any field values, any length), wait for
+ * the answer and return its status in @p status. The IC header is the one rte_hvsim_fcopy()
+ * uses. Same preconditions as rte_hvsim_fcopy().
+ *
+ * @param timeout_ms  0: 30000.
+ * @return 0, -ETIMEDOUT, -ENOTCONN, -EINVAL (also @p len over 65535), -EMSGSIZE (does not fit
+ *         in the ring), -EBUSY, -EDEADLK.
+ */
+__rte_experimental
+int rte_hvsim_fcopy_raw(struct rte_hvsim_dev *dev, const void *body, uint32_t len,
+			uint32_t *status, int timeout_ms);
+
+/**
+ * The message Hyper-V's Copy-VMFile shows for an HRESULT, e.g. 0x80070050 "The file exists.".
+ *
+ * @return a static string for known codes; "Unknown error 0x%08x" otherwise (in a per-thread
+ *         buffer, valid until the next call on the same thread). Never NULL.
+ */
+__rte_experimental
+const char *rte_hvsim_hresult_message(uint32_t hresult);
+
+/** Name of an RTE_HVDEV_FCOPY_* operation ("START", "WRITE", ...), "-" for UINT32_MAX. */
+__rte_experimental
+const char *rte_hvsim_fcopy_op_name(uint32_t op);
 
 /** Bytes of ring data per direction. */
 __rte_experimental

@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <rte_common.h>
+#include <rte_random.h>
+
+#include <rte_hvdev_fcopy.h>
+#include <rte_hvdev_ic.h>
+
+#include "fcopy_deliver.h"
+#include "fcopy_hresult.h"
+#include "fcopy_log.h"
+#include "fcopy_path.h"
+#include "fcopy_resolve.h"
+
+/* Longest part of the target name kept in a temporary name, so that it fits NAME_MAX. */
+#define TMP_NAME_KEEP (NAME_MAX - 1 - (sizeof(FCOPY_TMP_TAG) - 1) - FCOPY_TMP_RANDOM)
+#define TMP_CREATE_TRIES 16
+
+void
+fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
+		   struct fcopy_state *state)
+{
+	memset(d, 0, sizeof(*d));
+	d->pol = pol;
+	d->state = state;
+	d->dirfd = -1;
+	d->fd = -1;
+}
+
+/* Record why, log it with the target, and return the HRESULT. */
+static uint32_t __rte_format_printf(3, 4)
+refuse(struct fcopy_deliver *d, uint32_t hr, const char *fmt, ...)
+{
+	char hrs[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	va_end(ap);
+	FCOPY_LOG(ERR, "%s: %s: %s", d->target[0] != '\0' ? d->target : "(no target)",
+		  d->reason, fcopy_hresult_str(hr, hrs, sizeof(hrs)));
+	return hr;
+}
+
+/* A failed system call: the HRESULT follows errno, with a hint where one helps. */
+static uint32_t
+refuse_errno(struct fcopy_deliver *d, int err, const char *what)
+{
+	const char *hint = "";
+
+	/* openat2's EXDEV reads "Invalid cross-device link": say what it means here. */
+	if (err == EXDEV || err == ELOOP)
+		return refuse(d, fcopy_hresult_from_errno(err), "%s: a symbolic link there leads "
+			      "out of the allowed root, or is not allowed by the policy", what);
+	if (err == EROFS)
+		hint = " (under systemd, is the directory in the unit's ReadWritePaths=?)";
+	return refuse(d, fcopy_hresult_from_errno(err), "%s: %s%s", what, strerror(err), hint);
+}
+
+static void
+end_copy(struct fcopy_deliver *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	if (d->dirfd >= 0)
+		close(d->dirfd);
+	d->fd = -1;
+	d->dirfd = -1;
+	d->active = false;
+	if (d->state != NULL)
+		fcopy_state_clear(d->state);
+}
+
+/* Remove the temporary file and end the copy; the final name is never touched. */
+static void
+discard(struct fcopy_deliver *d)
+{
+	if (d->dirfd >= 0 && d->tmp[0] != '\0' && unlinkat(d->dirfd, d->tmp, 0) < 0 &&
+	    errno != ENOENT)
+		FCOPY_LOG(WARNING, "%s/%s: cannot remove the temporary file: %s", d->dir, d->tmp,
+			  strerror(errno));
+	d->tmp[0] = '\0';
+	end_copy(d);
+}
+
+void
+fcopy_deliver_abandon(struct fcopy_deliver *d, const char *why)
+{
+	if (!d->active)
+		return;
+	FCOPY_LOG(WARNING, "%s: copy abandoned after %" PRIu64 " of %" PRIu64 " bytes: %s; "
+		  "temporary file removed", d->target, d->written, d->size, why);
+	discard(d);
+}
+
+bool
+fcopy_deliver_is_tmp_name(const char *name)
+{
+	size_t n = strlen(name), tag = sizeof(FCOPY_TMP_TAG) - 1;
+
+	/* ".", at least one character of the name, the tag, the random part. */
+	if (n < 2 + tag + FCOPY_TMP_RANDOM || name[0] != '.')
+		return false;
+	return memcmp(name + n - FCOPY_TMP_RANDOM - tag, FCOPY_TMP_TAG, tag) == 0;
+}
+
+/* ".<name>.hvfcopy-XXXXXX", the name cut on a UTF-8 character boundary to fit NAME_MAX. */
+static void
+make_tmp_name(const char *name, char *out, size_t len)
+{
+	static const char alphabet[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	char rnd[FCOPY_TMP_RANDOM + 1];
+	size_t keep = strlen(name);
+	unsigned int i;
+
+	if (keep > TMP_NAME_KEEP) {
+		keep = TMP_NAME_KEEP;
+		while (keep > 0 && ((unsigned char)name[keep] & 0xc0) == 0x80)
+			keep--;
+	}
+	for (i = 0; i < FCOPY_TMP_RANDOM; i++)
+		rnd[i] = alphabet[rte_rand_max(sizeof(alphabet) - 1)];
+	rnd[FCOPY_TMP_RANDOM] = '\0';
+	snprintf(out, len, ".%.*s%s%s", (int)keep, name, FCOPY_TMP_TAG, rnd);
+}
+
+/* The longest allowed root holding @p dir, and where @p dir lies below it. */
+static const char *
+find_root(const struct fcopy_policy *pol, const char *dir, const char **rel)
+{
+	const char *best = NULL, *r;
+	unsigned int i;
+
+	for (i = 0; i < pol->nb_roots; i++) {
+		r = fcopy_path_beneath(dir, pol->roots[i]);
+		if (r != NULL && (best == NULL || strlen(pol->roots[i]) > strlen(best))) {
+			best = pol->roots[i];
+			*rel = r;
+		}
+	}
+	return best;
+}
+
+/*
+ * Open the directory d->dir beneath its allowed root into d->dirfd. On failure, @p shown
+ * receives the directory that failed, as an absolute path.
+ * @return 0, -EACCES with @p outside set (beneath no allowed root), or the resolution's
+ *         negative errno.
+ */
+static int
+resolve_dir(struct fcopy_deliver *d, bool create, bool *outside, char *shown, size_t len)
+{
+	const struct fcopy_policy *pol = d->pol;
+	struct fcopy_resolve r = {
+		.create = create,
+		.sync = pol->fsync,
+		.dir_mode = pol->dir_mode,
+		.owner = pol->owner,
+		.group = pol->group,
+	};
+	const char *root, *rel = NULL;
+	char failed[PATH_MAX];
+	int rootfd, ret;
+
+	snprintf(shown, len, "%s", d->dir);
+	root = find_root(pol, d->dir, &rel);
+	*outside = root == NULL;
+	if (root == NULL)
+		return -EACCES;
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		ret = -errno;
+		snprintf(shown, len, "allowed root %s", root);
+		return ret;
+	}
+	r.beneath = strcmp(root, "/") != 0;
+	ret = fcopy_resolve_dir(&r, rootfd, rel, &d->dirfd, failed, sizeof(failed));
+	close(rootfd);
+	if (ret < 0)
+		snprintf(shown, len, "%s%s%s", root, r.beneath ? "/" : "", failed);
+	return ret;
+}
+
+/* resolve_dir() for START: every failure is refused with its reason. */
+static uint32_t
+open_dir(struct fcopy_deliver *d, bool create)
+{
+	char shown[PATH_MAX + 32];
+	bool outside;
+	int ret;
+
+	ret = resolve_dir(d, create, &outside, shown, sizeof(shown));
+	if (ret == 0)
+		return RTE_HVDEV_IC_S_OK;
+	if (outside)
+		return refuse(d, RTE_HVDEV_IC_ACCESS_DENIED, "%s is outside the allowed roots",
+			      d->dir);
+	if (ret == -ENOENT && !create)
+		return refuse(d, RTE_HVDEV_IC_PATH_NOT_FOUND, "directory %s does not exist and "
+			      "the host did not ask to create it (CREATE_PATH, -CreateFullPath)",
+			      shown);
+	return refuse_errno(d, -ret, shown);
+}
+
+/* Fail now rather than after gigabytes: the announced size must fit, and is reserved. */
+static uint32_t
+reserve(struct fcopy_deliver *d)
+{
+	struct statvfs vfs;
+	uint64_t avail;
+
+	if (d->size == 0)
+		return RTE_HVDEV_IC_S_OK;
+	if (fstatvfs(d->fd, &vfs) == 0) {
+		avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+		if (d->size > avail)
+			return refuse(d, RTE_HVDEV_IC_DISK_FULL, "%" PRIu64 " bytes announced, %"
+				      PRIu64 " available in %s", d->size, avail, d->dir);
+	}
+	/* Blocks only (the size grows with the data), and only where the file system can. */
+	if (fallocate(d->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)d->size) < 0 &&
+	    errno != EOPNOTSUPP && errno != ENOSYS)
+		return refuse_errno(d, errno, "reserving the announced size");
+	return RTE_HVDEV_IC_S_OK;
+}
+
+static uint32_t
+create_tmp(struct fcopy_deliver *d)
+{
+	const struct fcopy_policy *pol = d->pol;
+	char path[PATH_MAX + NAME_MAX + 2];
+	int i, ret;
+
+	for (i = 0; i < TMP_CREATE_TRIES; i++) {
+		make_tmp_name(d->name, d->tmp, sizeof(d->tmp));
+		snprintf(path, sizeof(path), "%s%s%s", d->dir, strcmp(d->dir, "/") ? "/" : "",
+			 d->tmp);
+		/* Recorded first: a crash after the create still finds the file. */
+		if (d->state != NULL) {
+			ret = fcopy_state_record(d->state, path);
+			if (ret < 0)
+				FCOPY_LOG(WARNING, "cannot record %s in %s (%s): a crash would "
+					  "leave it behind", path, d->state->file, strerror(-ret));
+		}
+		d->fd = openat(d->dirfd, d->tmp,
+			       O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			       pol->file_mode);
+		if (d->fd >= 0)
+			break;
+		if (errno != EEXIST) {
+			d->tmp[0] = '\0';
+			return refuse_errno(d, errno, "creating the temporary file");
+		}
+	}
+	if (d->fd < 0) {
+		d->tmp[0] = '\0';
+		return refuse(d, RTE_HVDEV_IC_E_FAIL, "no free temporary file name");
+	}
+	/* The exact mode and owner, whatever the umask, before any data arrives. */
+	if (fchmod(d->fd, pol->file_mode) < 0)
+		return refuse_errno(d, errno, "setting the file mode");
+	if ((pol->owner != (uid_t)-1 || pol->group != (gid_t)-1) &&
+	    fchown(d->fd, pol->owner, pol->group) < 0)
+		return refuse_errno(d, errno, "setting the owner");
+	return reserve(d);
+}
+
+static uint32_t
+check_request(struct fcopy_deliver *d, const char *dir, const char *name)
+{
+	int ret;
+
+	ret = fcopy_name_check(name);
+	if (ret == -ENAMETOOLONG)
+		return refuse(d, RTE_HVDEV_IC_NAME_TOO_LONG, "file name longer than %d bytes",
+			      NAME_MAX);
+	if (ret < 0)
+		return refuse(d, RTE_HVDEV_IC_INVALIDARG, "invalid file name '%s' (empty, '.', "
+			      "'..' or containing '/')", name);
+	ret = fcopy_path_normalize(dir, d->dir, sizeof(d->dir));
+	if (ret == -ENAMETOOLONG)
+		return refuse(d, RTE_HVDEV_IC_NAME_TOO_LONG, "path too long");
+	if (ret < 0)
+		return refuse(d, RTE_HVDEV_IC_INVALIDARG, "invalid path '%s' (must be absolute, "
+			      "without '..')", dir);
+	if ((size_t)snprintf(d->target, sizeof(d->target), "%s%s%s", d->dir,
+			     strcmp(d->dir, "/") ? "/" : "", name) >= sizeof(d->target))
+		return refuse(d, RTE_HVDEV_IC_NAME_TOO_LONG, "path and name longer than %d "
+			      "bytes", PATH_MAX - 1);
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	return RTE_HVDEV_IC_S_OK;
+}
+
+/* An existing target is an error unless OVER_WRITE, and a directory is never replaced. */
+static uint32_t
+check_target(struct fcopy_deliver *d)
+{
+	struct stat st;
+
+	if (fstatat(d->dirfd, d->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return RTE_HVDEV_IC_S_OK;
+		return refuse_errno(d, errno, "checking the target");
+	}
+	if (S_ISDIR(st.st_mode))
+		return refuse(d, RTE_HVDEV_IC_ACCESS_DENIED, "a directory of that name exists");
+	if (!(d->flags & RTE_HVDEV_FCOPY_OVERWRITE))
+		return refuse(d, RTE_HVDEV_IC_ALREADY_EXISTS, "the file exists and the host did "
+			      "not ask to overwrite it (OVER_WRITE, -Force)");
+	return RTE_HVDEV_IC_S_OK;
+}
+
+uint32_t
+fcopy_deliver_start(struct fcopy_deliver *d, const char *dir, const char *name,
+		    uint32_t flags, uint64_t size)
+{
+	uint32_t hr;
+
+	fcopy_deliver_abandon(d, "a new START arrived before COMPLETE");
+	d->tmp[0] = '\0';
+	d->reason[0] = '\0';
+	d->flags = flags;
+	d->size = size;
+	d->written = 0;
+	d->end = 0;
+	/* Raw until checked: messages show what the host asked for. */
+	snprintf(d->target, sizeof(d->target), "%s/%s", dir, name);
+	hr = check_request(d, dir, name);
+	if (hr != RTE_HVDEV_IC_S_OK)
+		return hr;
+	if (size > (uint64_t)INT64_MAX)
+		return refuse(d, RTE_HVDEV_IC_INVALIDARG, "announced size %" PRIu64 " is too "
+			      "large", size);
+	hr = open_dir(d, (flags & RTE_HVDEV_FCOPY_CREATE_PATH) != 0);
+	if (hr == RTE_HVDEV_IC_S_OK)
+		hr = check_target(d);
+	if (hr == RTE_HVDEV_IC_S_OK)
+		hr = create_tmp(d);
+	if (hr != RTE_HVDEV_IC_S_OK) {
+		discard(d);
+		return hr;
+	}
+	d->active = true;
+	FCOPY_LOG(DEBUG, "%s: receiving %" PRIu64 " bytes into %s", d->target, size, d->tmp);
+	return RTE_HVDEV_IC_S_OK;
+}
+
+uint32_t
+fcopy_deliver_write(struct fcopy_deliver *d, uint64_t offset, const void *data, uint32_t len)
+{
+	const uint8_t *p = data;
+	uint32_t done = 0, hr;
+	ssize_t n;
+
+	if (!d->active)
+		return RTE_HVDEV_IC_E_FAIL;
+	if (offset > (uint64_t)INT64_MAX - len) {
+		hr = refuse(d, RTE_HVDEV_IC_INVALIDARG, "WRITE at offset %" PRIu64 " is beyond "
+			    "any file size", offset);
+		discard(d);
+		return hr;
+	}
+	while (done < len) {
+		n = pwrite(d->fd, p + done, len - done, (off_t)(offset + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			hr = refuse_errno(d, n < 0 ? errno : EIO, "writing");
+			discard(d);
+			return hr;
+		}
+		done += (uint32_t)n;
+	}
+	d->written += len;
+	d->end = RTE_MAX(d->end, offset + len);
+	return RTE_HVDEV_IC_S_OK;
+}
+
+/* Rename without replacing: RENAME_NOREPLACE, else an exclusive hard link. */
+static int
+publish_noreplace(struct fcopy_deliver *d)
+{
+	struct stat st;
+
+	if (renameat2(d->dirfd, d->tmp, d->dirfd, d->name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -errno;
+	/* The file system cannot do RENAME_NOREPLACE: link() refuses an existing name too. */
+	if (linkat(d->dirfd, d->tmp, d->dirfd, d->name, 0) == 0) {
+		unlinkat(d->dirfd, d->tmp, 0);
+		return 0;
+	}
+	if (errno != EPERM && errno != EOPNOTSUPP)
+		return -errno;
+	/* No hard links either (vfat): check, then rename; the window is this one call. */
+	if (fstatat(d->dirfd, d->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return -EEXIST;
+	return renameat(d->dirfd, d->tmp, d->dirfd, d->name) == 0 ? 0 : -errno;
+}
+
+uint32_t
+fcopy_deliver_complete(struct fcopy_deliver *d)
+{
+	uint32_t hr;
+	int ret;
+
+	if (!d->active)
+		return RTE_HVDEV_IC_E_FAIL;
+	if (d->end != d->size || d->written < d->size) {
+		hr = refuse(d, RTE_HVDEV_IC_E_FAIL, "the host announced %" PRIu64 " bytes but "
+			    "sent %" PRIu64 " (up to offset %" PRIu64 "); the copy is incomplete",
+			    d->size, d->written, d->end);
+		discard(d);
+		return hr;
+	}
+	if (d->pol->fsync && fsync(d->fd) < 0) {
+		hr = refuse_errno(d, errno, "flushing the data");
+		discard(d);
+		return hr;
+	}
+	if (d->flags & RTE_HVDEV_FCOPY_OVERWRITE)
+		ret = renameat(d->dirfd, d->tmp, d->dirfd, d->name) == 0 ? 0 : -errno;
+	else
+		ret = publish_noreplace(d);
+	if (ret < 0) {
+		hr = ret == -EEXIST ?
+			refuse(d, RTE_HVDEV_IC_ALREADY_EXISTS, "the file appeared during the "
+			       "copy and the host did not ask to overwrite it") :
+			refuse_errno(d, -ret, "renaming into place");
+		discard(d);
+		return hr;
+	}
+	d->tmp[0] = '\0';
+	/* The new name is durable once its directory is. */
+	if (d->pol->fsync && fsync(d->dirfd) < 0 && errno != EINVAL)
+		FCOPY_LOG(WARNING, "%s: flushing the directory: %s", d->dir, strerror(errno));
+	end_copy(d);
+	return RTE_HVDEV_IC_S_OK;
+}
+
+/* Split a recorded path into its directory and a temporary file name. */
+static int
+split_recorded(const char *path, char *dir, size_t dlen, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (path[0] != '/' || slash == NULL || !fcopy_deliver_is_tmp_name(slash + 1))
+		return -EINVAL;
+	*base = slash + 1;
+	if ((size_t)(slash - path) + 2 > dlen)
+		return -ENAMETOOLONG;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash == path ? 1 : slash - path] = '\0';
+	if (slash == path)
+		dir[0] = '/';
+	return 0;
+}
+
+int
+fcopy_deliver_recover(struct fcopy_deliver *d)
+{
+	char path[PATH_MAX + NAME_MAX + 2], dir[PATH_MAX], shown[PATH_MAX + 32];
+	const char *base;
+	bool outside;
+	int ret;
+
+	if (d->state == NULL)
+		return 0;
+	ret = fcopy_state_read(d->state, path, sizeof(path));
+	if (ret <= 0) {
+		if (ret < 0)
+			FCOPY_LOG(WARNING, "%s: unreadable record ignored (%s)", d->state->file,
+				  strerror(-ret));
+		fcopy_state_clear(d->state);
+		return ret;
+	}
+	ret = split_recorded(path, dir, sizeof(dir), &base);
+	if (ret < 0) {
+		FCOPY_LOG(WARNING, "%s: '%s' is not a temporary file of this service; ignored",
+			  d->state->file, path);
+		fcopy_state_clear(d->state);
+		return 0;
+	}
+	snprintf(d->dir, sizeof(d->dir), "%s", dir);
+	ret = resolve_dir(d, false, &outside, shown, sizeof(shown));
+	if (ret < 0) {
+		/* Gone with its directory, or no longer allowed: nothing to remove here. */
+		FCOPY_LOG(WARNING, "leftover %s not removed: %s: %s", path, shown,
+			  outside ? "not beneath an allowed root" : strerror(-ret));
+		ret = 0;
+	} else if (unlinkat(d->dirfd, base, 0) == 0) {
+		FCOPY_LOG(NOTICE, "removed %s, left behind by an interrupted copy", path);
+		ret = 1;
+	} else if (errno != ENOENT) {
+		ret = -errno;
+		FCOPY_LOG(WARNING, "%s: cannot remove the leftover: %s", path, strerror(errno));
+	}
+	end_copy(d);
+	return ret;
+}

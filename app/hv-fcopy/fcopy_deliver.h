@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+#ifndef FCOPY_DELIVER_H
+#define FCOPY_DELIVER_H
+
+/*
+ * Atomic delivery of one copy at a time.
+ *
+ * START checks the names, resolves the destination directory beneath an allowed root
+ * (fcopy_resolve.h), refuses an existing file unless OVER_WRITE, records the temporary
+ * file's path (fcopy_state.h), creates ".<name>.hvfcopy-XXXXXX" next to the target with the
+ * policy's mode and owner, and checks and reserves the announced size. WRITE writes at the
+ * absolute offset. COMPLETE checks that exactly the announced size arrived, fsyncs, renames
+ * (never replacing a file unless OVER_WRITE) and fsyncs the directory. Anything else that
+ * ends a copy removes the temporary file: nothing ever appears under the final name but a
+ * complete file, and a file being overwritten survives every failure.
+ *
+ * Every function returns the HRESULT for the host and logs a failure with the path and the
+ * reason (kept in reason[] too).
+ */
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fcopy_policy.h"
+#include "fcopy_state.h"
+
+/* Marks every temporary file: ".<name>" FCOPY_TMP_TAG "XXXXXX". */
+#define FCOPY_TMP_TAG ".hvfcopy-"
+#define FCOPY_TMP_RANDOM 6
+
+struct fcopy_deliver {
+	const struct fcopy_policy *pol;
+	struct fcopy_state *state;	/* NULL: no crash record */
+	bool active;			/* a copy is in progress */
+	int dirfd;
+	int fd;
+	uint32_t flags;			/* RTE_HVDEV_FCOPY_OVERWRITE, _CREATE_PATH */
+	uint64_t size;			/* announced by START */
+	uint64_t written;		/* bytes written */
+	uint64_t end;			/* highest offset written + 1 */
+	char dir[PATH_MAX];		/* normalized destination directory */
+	char name[NAME_MAX + 1];
+	char tmp[NAME_MAX + 1];
+	char target[PATH_MAX];		/* dir/name, for messages */
+	char reason[PATH_MAX + 256];	/* why the last failure happened */
+};
+
+void fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
+			struct fcopy_state *state);
+
+/*
+ * Begin a copy of @p size bytes to @p dir / @p name (UTF-8). A copy still in progress is
+ * abandoned first.
+ */
+uint32_t fcopy_deliver_start(struct fcopy_deliver *d, const char *dir, const char *name,
+			     uint32_t flags, uint64_t size);
+
+/* Write @p len bytes at @p offset. A failure ends the copy. */
+uint32_t fcopy_deliver_write(struct fcopy_deliver *d, uint64_t offset, const void *data,
+			     uint32_t len);
+
+/* Publish the file under its final name. Success or not, the copy ends. */
+uint32_t fcopy_deliver_complete(struct fcopy_deliver *d);
+
+/* End the copy in progress, if any, removing its temporary file; @p why is logged. */
+void fcopy_deliver_abandon(struct fcopy_deliver *d, const char *why);
+
+/*
+ * Remove the temporary file a crashed run recorded, if any. Only a file whose name carries
+ * the temporary tag, in a directory beneath an allowed root, is removed.
+ * @return 1 (removed), 0 (nothing to do) or a negative errno.
+ */
+int fcopy_deliver_recover(struct fcopy_deliver *d);
+
+/* @return true when @p name is one of this service's temporary file names. */
+bool fcopy_deliver_is_tmp_name(const char *name);
+
+#endif /* FCOPY_DELIVER_H */

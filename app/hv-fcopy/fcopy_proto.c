@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include <rte_hvdev_fcopy.h>
+
+#include "fcopy_hresult.h"
+#include "fcopy_log.h"
+#include "fcopy_proto.h"
+#include "fcopy_utf16.h"
+
+/* A UTF-16 unit becomes at most 3 UTF-8 bytes (a pair of units, 4). */
+#define UTF8_MAX (RTE_HVDEV_FCOPY_MAX_PATH * 3 + 1)
+#define WRITE_HDR_SIZE offsetof(struct rte_hvdev_fcopy_write, data)
+
+static const struct rte_hvdev_ic_version fw_versions[] = {
+	{ RTE_HVDEV_FCOPY_FW_MAJOR, RTE_HVDEV_FCOPY_FW_MINOR },
+};
+static const struct rte_hvdev_ic_version srv_versions[] = {
+	{ RTE_HVDEV_FCOPY_SRV_MAJOR, RTE_HVDEV_FCOPY_SRV_MINOR },
+};
+
+void
+fcopy_proto_init(struct fcopy_proto *p, struct fcopy_deliver *dlv, struct fcopy_stats *stats)
+{
+	memset(p, 0, sizeof(*p));
+	p->dlv = dlv;
+	p->stats = stats;
+}
+
+void
+fcopy_proto_reset(struct fcopy_proto *p)
+{
+	p->negotiated = false;
+}
+
+void
+fcopy_proto_abandon(struct fcopy_proto *p, const char *why)
+{
+	if (!p->dlv->active)
+		return;
+	fcopy_deliver_abandon(p->dlv, why);
+	fcopy_stats_end(p->stats, RTE_HVDEV_IC_E_FAIL, why);
+}
+
+static uint32_t
+on_negotiate(struct fcopy_proto *p, uint8_t *msg, uint32_t len)
+{
+	struct rte_hvdev_ic_version fw, srv;
+	int ret;
+
+	ret = rte_hvdev_ic_negotiate(msg, len, fw_versions, RTE_DIM(fw_versions),
+				     srv_versions, RTE_DIM(srv_versions), &fw, &srv);
+	if (ret < 0) {
+		FCOPY_LOG(ERR, "version negotiation failed: %s", ret == -ENOTSUP ?
+			  "the host offers no framework 3.0 / service 1.1" :
+			  "malformed NEGOTIATE");
+		/* Too short for the helper to answer: the header still carries a status. */
+		if (len < RTE_HVDEV_IC_NEGOTIATE_SIZE(0, 0))
+			rte_hvdev_ic_make_response(msg, RTE_HVDEV_IC_E_FAIL);
+		return RTE_HVDEV_IC_E_FAIL;
+	}
+	if (!p->negotiated || fw.major != p->fw.major || srv.major != p->srv.major ||
+	    fw.minor != p->fw.minor || srv.minor != p->srv.minor)
+		FCOPY_LOG(INFO, "negotiated framework %u.%u, fcopy service %u.%u", fw.major,
+			  fw.minor, srv.major, srv.minor);
+	p->negotiated = true;
+	p->fw = fw;
+	p->srv = srv;
+	return RTE_HVDEV_IC_S_OK;
+}
+
+/* Decode one of START's names; the HRESULT of a bad one. */
+static uint32_t
+decode_name(const uint16_t *units, const char *what, char *out, size_t len)
+{
+	int ret = fcopy_utf16_to_utf8(units, RTE_HVDEV_FCOPY_MAX_PATH, out, len);
+
+	if (ret >= 0)
+		return RTE_HVDEV_IC_S_OK;
+	FCOPY_LOG(ERR, "START refused: the %s is %s", what, ret == -ENAMETOOLONG ?
+		  "too long" : "not valid UTF-16 (lone surrogate or no terminating NUL)");
+	return ret == -ENAMETOOLONG ? RTE_HVDEV_IC_NAME_TOO_LONG : RTE_HVDEV_IC_INVALIDARG;
+}
+
+static uint32_t
+on_start(struct fcopy_proto *p, const uint8_t *body, uint32_t body_len)
+{
+	struct rte_hvdev_fcopy_start st;
+	char name[UTF8_MAX], path[UTF8_MAX], shown[2 * UTF8_MAX];
+	uint32_t hr;
+
+	if (body_len < sizeof(st)) {
+		FCOPY_LOG(ERR, "START of %u bytes refused: it needs %zu", body_len, sizeof(st));
+		return RTE_HVDEV_IC_INVALIDARG;
+	}
+	fcopy_proto_abandon(p, "a new START arrived before COMPLETE");
+	p->orphan_logged = false;
+	memcpy(&st, body, sizeof(st));
+	hr = decode_name(st.file_name, "file name", name, sizeof(name));
+	if (hr == RTE_HVDEV_IC_S_OK)
+		hr = decode_name(st.path_name, "path", path, sizeof(path));
+	if (hr != RTE_HVDEV_IC_S_OK) {
+		fcopy_stats_begin(p->stats, "(undecodable name)", st.file_size);
+		fcopy_stats_end(p->stats, hr, "invalid UTF-16 name");
+		return hr;
+	}
+	snprintf(shown, sizeof(shown), "%s/%s", path, name);
+	fcopy_stats_begin(p->stats, shown, st.file_size);
+	hr = fcopy_deliver_start(p->dlv, path, name, st.copy_flags, st.file_size);
+	if (hr != RTE_HVDEV_IC_S_OK)
+		fcopy_stats_end(p->stats, hr, p->dlv->reason);
+	return hr;
+}
+
+/* WRITE or COMPLETE with no copy in progress: said once, not for every fragment. */
+static uint32_t
+orphan(struct fcopy_proto *p, const char *op)
+{
+	if (!p->orphan_logged)
+		FCOPY_LOG(WARNING, "%s without a copy in progress (no START, or the copy "
+			  "already failed)", op);
+	p->orphan_logged = true;
+	return RTE_HVDEV_IC_E_FAIL;
+}
+
+static uint32_t
+on_write(struct fcopy_proto *p, const uint8_t *body, uint32_t body_len)
+{
+	uint64_t offset;
+	uint32_t size, hr;
+
+	if (body_len < WRITE_HDR_SIZE) {
+		FCOPY_LOG(ERR, "WRITE of %u bytes refused: it needs %zu", body_len,
+			  WRITE_HDR_SIZE);
+		hr = RTE_HVDEV_IC_INVALIDARG;
+		goto fail;
+	}
+	memcpy(&offset, body + offsetof(struct rte_hvdev_fcopy_write, offset), sizeof(offset));
+	memcpy(&size, body + offsetof(struct rte_hvdev_fcopy_write, size), sizeof(size));
+	if (size > RTE_HVDEV_FCOPY_DATA_MAX || size > body_len - WRITE_HDR_SIZE) {
+		FCOPY_LOG(ERR, "WRITE of %u data bytes refused: at most %u, and %u received",
+			  size, RTE_HVDEV_FCOPY_DATA_MAX, body_len - (uint32_t)WRITE_HDR_SIZE);
+		hr = RTE_HVDEV_IC_INVALIDARG;
+		goto fail;
+	}
+	if (!p->dlv->active)
+		return orphan(p, "WRITE");
+	hr = fcopy_deliver_write(p->dlv, offset, body + WRITE_HDR_SIZE, size);
+	if (hr == RTE_HVDEV_IC_S_OK) {
+		fcopy_stats_progress(p->stats, size);
+		return hr;
+	}
+	fcopy_stats_end(p->stats, hr, p->dlv->reason);
+	return hr;
+fail:
+	/* A malformed fragment loses data: the copy cannot succeed any more. */
+	if (p->dlv->active) {
+		fcopy_deliver_abandon(p->dlv, "malformed WRITE");
+		fcopy_stats_end(p->stats, hr, "malformed WRITE");
+	}
+	return hr;
+}
+
+static uint32_t
+on_complete(struct fcopy_proto *p)
+{
+	uint32_t hr;
+
+	if (!p->dlv->active)
+		return orphan(p, "COMPLETE");
+	hr = fcopy_deliver_complete(p->dlv);
+	fcopy_stats_end(p->stats, hr, hr == RTE_HVDEV_IC_S_OK ? NULL : p->dlv->reason);
+	return hr;
+}
+
+static uint32_t
+on_cancel(struct fcopy_proto *p)
+{
+	/* Nothing in progress is fine: the host may cancel a copy that already failed. */
+	if (p->dlv->active) {
+		fcopy_deliver_abandon(p->dlv, "the host cancelled the copy");
+		fcopy_stats_end(p->stats, RTE_HVDEV_IC_E_FAIL, "cancelled by the host");
+	}
+	return RTE_HVDEV_IC_S_OK;
+}
+
+static uint32_t
+on_fcopy(struct fcopy_proto *p, const uint8_t *body, uint32_t body_len)
+{
+	uint32_t op;
+
+	if (body_len < sizeof(struct rte_hvdev_fcopy_hdr)) {
+		FCOPY_LOG(ERR, "fcopy message of %u bytes refused: the header alone is %zu",
+			  body_len, sizeof(struct rte_hvdev_fcopy_hdr));
+		return RTE_HVDEV_IC_INVALIDARG;
+	}
+	memcpy(&op, body + offsetof(struct rte_hvdev_fcopy_hdr, operation), sizeof(op));
+	switch (op) {
+	case RTE_HVDEV_FCOPY_START:
+		return on_start(p, body, body_len);
+	case RTE_HVDEV_FCOPY_WRITE:
+		return on_write(p, body, body_len);
+	case RTE_HVDEV_FCOPY_COMPLETE:
+		return on_complete(p);
+	case RTE_HVDEV_FCOPY_CANCEL:
+		return on_cancel(p);
+	default:
+		FCOPY_LOG(ERR, "unknown fcopy operation %u refused", op);
+		return RTE_HVDEV_IC_INVALIDARG;
+	}
+}
+
+bool
+fcopy_proto_handle(struct fcopy_proto *p, void *payload, uint32_t len)
+{
+	struct rte_hvdev_ic_hdr hdr;
+	uint8_t *msg = payload;
+	uint32_t status;
+
+	if (payload == NULL || len < RTE_HVDEV_IC_HDR_SIZE) {
+		FCOPY_LOG(ERR, "dropped a packet of %u bytes: shorter than an IC header", len);
+		return false;
+	}
+	if (rte_hvdev_ic_parse(msg, len, &hdr, NULL) < 0) {
+		FCOPY_LOG(ERR, "IC message type %u claims %u body bytes, %u received",
+			  hdr.icmsgtype, hdr.icmsgsize, len - RTE_HVDEV_IC_HDR_SIZE);
+		status = RTE_HVDEV_IC_INVALIDARG;
+	} else if (hdr.icmsgtype == RTE_HVDEV_IC_MSG_NEGOTIATE) {
+		/* The answer is written in place, status included. */
+		on_negotiate(p, msg, len);
+		return true;
+	} else if (hdr.icmsgtype == RTE_HVDEV_IC_MSG_FCOPY) {
+		/* The packet length, not icmsgsize, bounds what may be read. */
+		status = on_fcopy(p, msg + RTE_HVDEV_IC_HDR_SIZE, len - RTE_HVDEV_IC_HDR_SIZE);
+	} else {
+		FCOPY_LOG(ERR, "IC message type %u is not for a file-copy device",
+			  hdr.icmsgtype);
+		status = RTE_HVDEV_IC_NOT_SUPPORTED;
+	}
+	rte_hvdev_ic_make_response(msg, status);
+	return true;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_hvdev_ic.h>
+
+#include "fcopy_hresult.h"
+#include "fcopy_log.h"
+#include "fcopy_stats.h"
+
+uint64_t
+fcopy_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void
+fcopy_stats_init(struct fcopy_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	rte_spinlock_init(&s->lock);
+}
+
+void
+fcopy_stats_begin(struct fcopy_stats *s, const char *path, uint64_t size)
+{
+	rte_spinlock_lock(&s->lock);
+	s->active = true;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	s->size = size;
+	s->written = 0;
+	s->start_ns = fcopy_now_ns();
+	rte_spinlock_unlock(&s->lock);
+}
+
+void
+fcopy_stats_progress(struct fcopy_stats *s, uint64_t len)
+{
+	rte_spinlock_lock(&s->lock);
+	s->written += len;
+	s->bytes_received += len;
+	rte_spinlock_unlock(&s->lock);
+}
+
+void
+fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why)
+{
+	char path[PATH_MAX], hrs[64];
+	uint64_t ns, written, size;
+	double sec, mbps;
+	bool ok = hr == RTE_HVDEV_IC_S_OK;
+
+	rte_spinlock_lock(&s->lock);
+	if (!s->active) {
+		rte_spinlock_unlock(&s->lock);
+		return;
+	}
+	s->active = false;
+	ns = fcopy_now_ns() - s->start_ns;
+	written = s->written;
+	size = s->size;
+	memcpy(path, s->path, sizeof(path));
+	s->last_hresult = hr;
+	if (ok) {
+		s->transfers_ok++;
+		s->bytes_delivered += written;
+	} else {
+		s->transfers_failed++;
+	}
+	rte_spinlock_unlock(&s->lock);
+	sec = (double)ns / 1e9;
+	mbps = sec > 0 ? (double)written / 1e6 / sec : 0;
+	if (ok)
+		FCOPY_LOG(NOTICE, "copied %s: %" PRIu64 " bytes in %.3f s (%.2f MB/s), %s", path,
+			  written, sec, mbps, fcopy_hresult_str(hr, hrs, sizeof(hrs)));
+	else
+		FCOPY_LOG(NOTICE, "copy failed %s: %" PRIu64 " of %" PRIu64 " bytes in %.3f s "
+			  "(%.2f MB/s), %s%s%s", path, written, size, sec, mbps,
+			  fcopy_hresult_str(hr, hrs, sizeof(hrs)), why != NULL ? ": " : "",
+			  why != NULL ? why : "");
+}
+
+void
+fcopy_stats_get(struct fcopy_stats *s, struct fcopy_stats *out)
+{
+	rte_spinlock_lock(&s->lock);
+	memcpy(out, s, sizeof(*out));
+	rte_spinlock_unlock(&s->lock);
+	rte_spinlock_init(&out->lock);
+}
+
+uint64_t
+fcopy_stats_ended(struct fcopy_stats *s)
+{
+	uint64_t n;
+
+	rte_spinlock_lock(&s->lock);
+	n = s->transfers_ok + s->transfers_failed;
+	rte_spinlock_unlock(&s->lock);
+	return n;
+}

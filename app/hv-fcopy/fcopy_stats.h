@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+#ifndef FCOPY_STATS_H
+#define FCOPY_STATS_H
+
+/*
+ * Per-transfer records and live counters. The serving lcore updates them; telemetry reads a
+ * consistent snapshot from its own thread. Each transfer ends with one log line: path, bytes,
+ * duration, throughput and HRESULT.
+ */
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_spinlock.h>
+
+struct fcopy_stats {
+	rte_spinlock_t lock;
+	uint64_t transfers_ok;
+	uint64_t transfers_failed;
+	uint64_t bytes_delivered;	/* bytes of the files delivered */
+	uint64_t bytes_received;	/* every data byte written, delivered or not */
+	uint32_t last_hresult;
+	/* The transfer in progress. */
+	bool active;
+	char path[PATH_MAX];
+	uint64_t size;			/* announced */
+	uint64_t written;		/* received so far */
+	uint64_t start_ns;
+};
+
+void fcopy_stats_init(struct fcopy_stats *s);
+
+/* A START arrived for @p path (the target as the host named it). */
+void fcopy_stats_begin(struct fcopy_stats *s, const char *path, uint64_t size);
+
+/* @p len more bytes were written. */
+void fcopy_stats_progress(struct fcopy_stats *s, uint64_t len);
+
+/*
+ * The transfer ended with @p hr (S_OK: delivered); @p why explains a failure (may be NULL).
+ * Logs the transfer record. Nothing happens when no transfer is active.
+ */
+void fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why);
+
+/* A consistent copy, for readers on other threads. */
+void fcopy_stats_get(struct fcopy_stats *s, struct fcopy_stats *out);
+
+/* Transfers ended so far, delivered or not. */
+uint64_t fcopy_stats_ended(struct fcopy_stats *s);
+
+/* Nanoseconds of a monotonic clock. */
+uint64_t fcopy_now_ns(void);
+
+#endif /* FCOPY_STATS_H */

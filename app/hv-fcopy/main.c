@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+/*
+ * dpdk-hv-fcopy [EAL options] -- [options]
+ *
+ * The Hyper-V file-copy (Copy-VMFile) service: a drop-in replacement for
+ * hv_fcopy_uio_daemon. It finds the fcopy device by class, serves it on a worker lcore in
+ * interrupt mode, delivers each file atomically under a destination policy, and keeps
+ * serving across Guest Services being turned off and on.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <rte_version.h>
+
+#include <rte_hvdev.h>
+
+#include "fcopy_bind.h"
+#include "fcopy_deliver.h"
+#include "fcopy_device.h"
+#include "fcopy_log.h"
+#include "fcopy_opts.h"
+#include "fcopy_proto.h"
+#include "fcopy_serve.h"
+#include "fcopy_state.h"
+#include "fcopy_stats.h"
+#include "fcopy_telemetry.h"
+
+/* How long --bind waits for the kernel to bind the device and udev to make its node. */
+#define BIND_WAIT_MS 10000
+/* Room for the default EAL arguments. */
+#define DEFAULT_EAL_ARGS 16
+
+/* Everything the service owns, so that main() reads as the life cycle it is. */
+struct service {
+	struct fcopy_opts opts;
+	struct fcopy_state state;
+	struct fcopy_deliver dlv;
+	struct fcopy_stats stats;
+	struct fcopy_proto proto;
+	struct fcopy_serve serve;
+	sem_t serve_done;
+	int16_t dev_id;
+	char root[PATH_MAX];
+};
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	fcopy_serve_request_stop();
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked wait returns EINTR and looks at the stop flag at once. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* "-l" for a small daemon: the first two CPUs it may run on (main + worker), else one. */
+static void
+default_lcores(char *buf, size_t len)
+{
+	int cpus[2], n = 0, i;
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (i = 0; i < CPU_SETSIZE && n < 2; i++)
+			if (CPU_ISSET(i, &set))
+				cpus[n++] = i;
+	if (n == 0)
+		snprintf(buf, len, "0");
+	else if (n == 1)
+		snprintf(buf, len, "%d", cpus[0]);
+	else
+		snprintf(buf, len, "%d,%d", cpus[0], cpus[1]);
+}
+
+/*
+ * The EAL argument vector: the user's, or defaults for a small daemon when there are none.
+ * Strings are copied into @p keep, and @p out points to them: EAL permutes @p out.
+ * @return the argument count, or -ENOMEM.
+ */
+static int
+eal_args(int argc, char **argv, char ***out, char ***keep)
+{
+	size_t size = (size_t)argc + DEFAULT_EAL_ARGS;
+	char lcores[32];
+	int i, n = 0;
+
+	*out = calloc(size, sizeof(char *));
+	*keep = calloc(size, sizeof(char *));
+	if (*out == NULL || *keep == NULL)
+		return -ENOMEM;
+	if (argc > 1) {
+		for (i = 0; i < argc; i++)
+			(*keep)[n++] = strdup(argv[i]);
+	} else {
+		default_lcores(lcores, sizeof(lcores));
+		(*keep)[n++] = strdup(argv[0]);
+		(*keep)[n++] = strdup("-l");
+		(*keep)[n++] = strdup(lcores);
+		/* No hugepages, PCI or shared config; telemetry stays on, under its own prefix. */
+		(*keep)[n++] = strdup("--no-huge");
+		(*keep)[n++] = strdup("-m");
+		(*keep)[n++] = strdup("64");
+		(*keep)[n++] = strdup("--no-pci");
+		(*keep)[n++] = strdup("--no-shconf");
+		(*keep)[n++] = strdup("--file-prefix=hv-fcopy");
+		(*keep)[n++] = strdup("--log-level=lib.eal:notice");
+		(*keep)[n++] = strdup("--log-level=lib.telemetry:error");
+		/* Only fcopy: other low-speed devices are not this service's to open. */
+		(*keep)[n++] = strdup("--vdev=hvdev_uio0,class=fcopy");
+	}
+	for (i = 0; i < n; i++) {
+		if ((*keep)[i] == NULL)
+			return -ENOMEM;
+		(*out)[i] = (*keep)[i];
+	}
+	return n;
+}
+
+static void
+eal_args_free(char **out, char **keep)
+{
+	int i;
+
+	for (i = 0; keep != NULL && keep[i] != NULL; i++)
+		free(keep[i]);
+	free(keep);
+	free(out);
+}
+
+/*
+ * Split at the first "--". Without one, arguments that start with a service option are all
+ * the service's ("dpdk-hv-fcopy --bind-only"), anything else is all EAL's.
+ */
+static void
+split_args(int argc, char **argv, int *eal_argc, int *own_argc, char ***own_argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			*eal_argc = i;
+			/* getopt wants a program name first: the "--" slot gets it. */
+			argv[i] = argv[0];
+			*own_argv = &argv[i];
+			*own_argc = argc - i;
+			return;
+		}
+	}
+	if (argc > 1 && fcopy_opts_is_own(argv[1])) {
+		*eal_argc = 1;
+		*own_argv = argv;
+		*own_argc = argc;
+		return;
+	}
+	*eal_argc = argc;
+	*own_argv = argv;
+	*own_argc = 1;
+}
+
+static int
+bind_device(const struct fcopy_opts *o)
+{
+	const char *env = getenv("HVDEV_ROOT");
+	struct fcopy_bind_opts b = {
+		.root = env != NULL && env[0] == '/' ? env : "/",
+		.modprobe = o->modprobe,
+		.wait_ms = BIND_WAIT_MS,
+	};
+	char node[4096], err[1024];
+	int ret;
+
+	ret = fcopy_bind(&b, node, sizeof(node), err, sizeof(err));
+	if (ret == 0)
+		FCOPY_LOG(NOTICE, "the file-copy device is bound to %s, node %s",
+			  FCOPY_UIO_DRIVER, node);
+	else if (ret == -ENODEV)
+		FCOPY_LOG(WARNING, "%s", err);
+	else
+		FCOPY_LOG(ERR, "binding the file-copy device: %s", err);
+	return ret;
+}
+
+/* Crash safety first: the in-flight record, and whatever a crashed run left behind. */
+static int
+prepare_delivery(struct service *sv)
+{
+	const struct fcopy_config *cfg = &sv->opts.cfg;
+	char err[PATH_MAX + 128];
+	unsigned int i;
+	struct stat st;
+	int ret;
+
+	ret = fcopy_state_open(&sv->state, cfg->state_dir, cfg->policy.fsync, err, sizeof(err));
+	if (ret < 0) {
+		FCOPY_LOG(ERR, "%s", err);
+		return ret;
+	}
+	fcopy_deliver_init(&sv->dlv, &cfg->policy, &sv->state);
+	fcopy_deliver_recover(&sv->dlv);
+	fcopy_stats_init(&sv->stats);
+	fcopy_proto_init(&sv->proto, &sv->dlv, &sv->stats);
+	/* A missing root is not fatal: it may be a file system mounted later. */
+	for (i = 0; i < cfg->policy.nb_roots; i++) {
+		if (stat(cfg->policy.roots[i], &st) < 0 || !S_ISDIR(st.st_mode))
+			FCOPY_LOG(WARNING, "allowed root %s is not a directory (yet): copies "
+				  "there fail until it is", cfg->policy.roots[i]);
+		else
+			FCOPY_LOG(INFO, "allowed root: %s", cfg->policy.roots[i]);
+	}
+	return 0;
+}
+
+static int
+start_device(struct service *sv)
+{
+	const struct fcopy_config *cfg = &sv->opts.cfg;
+	struct rte_hvdev_conf conf = {
+		.intr_mode = cfg->mode != FCOPY_MODE_POLL,
+		.busy_poll_us = cfg->mode == FCOPY_MODE_ADAPTIVE ? cfg->busy_poll_us : 0,
+	};
+	struct rte_hvdev_info info;
+	int id, ret;
+
+	id = fcopy_device_find(sv->opts.wait_device_s);
+	if (id < 0) {
+		if (id == -ENODEV)
+			FCOPY_LOG(ERR, "no file-copy device: are Guest Services on for this VM, "
+				  "and is the device bound to uio_hv_generic (--bind)?");
+		return id;
+	}
+	sv->dev_id = (int16_t)id;
+	ret = rte_hvdev_configure(sv->dev_id, &conf);
+	if (ret == 0)
+		ret = rte_hvdev_start(sv->dev_id);
+	if (ret < 0) {
+		FCOPY_LOG(ERR, "starting the file-copy device: %s", strerror(-ret));
+		return ret;
+	}
+	if (rte_hvdev_info_get(sv->dev_id, &info) == 0)
+		FCOPY_LOG(NOTICE, "serving %s (%s) in %s mode", info.dev_name,
+			  info.node_kind == RTE_HVDEV_NODE_UIO ? "uio" : "simulator",
+			  fcopy_mode_name(cfg->mode));
+	return 0;
+}
+
+static int
+serve_and_signal(void *arg)
+{
+	struct service *sv = arg;
+	int ret = fcopy_serve_lcore(&sv->serve);
+
+	sem_post(&sv->serve_done);
+	return ret;
+}
+
+/* Serve on a worker lcore while the main one sleeps, or on the main lcore alone. */
+static int
+serve(struct service *sv)
+{
+	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
+
+	fcopy_device_root(sv->root, sizeof(sv->root));
+	sv->serve = (struct fcopy_serve){
+		.dev_id = sv->dev_id,
+		.root = sv->root,
+		.proto = &sv->proto,
+		.stats = &sv->stats,
+		.count = sv->opts.count,
+		.transfer_timeout_s = sv->opts.cfg.policy.transfer_timeout_s,
+	};
+	if (worker >= RTE_MAX_LCORE)
+		return fcopy_serve_lcore(&sv->serve);
+	sem_init(&sv->serve_done, 0, 0);
+	if (rte_eal_remote_launch(serve_and_signal, sv, worker) < 0)
+		return fcopy_serve_lcore(&sv->serve);
+	/* rte_eal_wait_lcore() spins: block on the semaphore instead. */
+	while (sem_wait(&sv->serve_done) < 0 && errno == EINTR)
+		;
+	rte_eal_wait_lcore(worker);
+	sem_destroy(&sv->serve_done);
+	return sv->serve.result;
+}
+
+static int
+run(struct service *sv)
+{
+	int ret;
+
+	if (sv->opts.cfg.log_syslog && fcopy_log_to_syslog() < 0)
+		FCOPY_LOG(WARNING, "cannot log to syslog; logging to stderr");
+	install_signals();
+	if (prepare_delivery(sv) < 0)
+		return FCOPY_EXIT_FAIL;
+	fcopy_telemetry_register(&sv->stats);
+	ret = start_device(sv);
+	if (ret == -EINTR)
+		return FCOPY_EXIT_OK;
+	if (ret < 0)
+		return ret == -ENODEV ? FCOPY_EXIT_NO_DEVICE : FCOPY_EXIT_FAIL;
+	ret = serve(sv);
+	rte_hvdev_stop(sv->dev_id);
+	rte_hvdev_close(sv->dev_id);
+	FCOPY_LOG(INFO, "stopped after %" PRIu64 " copies delivered, %" PRIu64 " failed",
+		  sv->stats.transfers_ok, sv->stats.transfers_failed);
+	return ret < 0 ? FCOPY_EXIT_FAIL : FCOPY_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct service sv;
+	char **eal_argv = NULL, **keep = NULL, **own_argv, err[PATH_MAX + 128];
+	int eal_argc, own_argc, n, ret;
+
+	split_args(argc, argv, &eal_argc, &own_argc, &own_argv);
+	if (fcopy_opts_parse(own_argc, own_argv, &sv.opts, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", FCOPY_PROG, err);
+		return FCOPY_EXIT_USAGE;
+	}
+	if (sv.opts.help || sv.opts.version) {
+		if (sv.opts.help)
+			fcopy_opts_usage(stdout, FCOPY_PROG);
+		else
+			printf("%s (hvdev) on %s\n", FCOPY_PROG, rte_version());
+		fcopy_opts_free(&sv.opts);
+		return FCOPY_EXIT_OK;
+	}
+	if (sv.opts.bind) {
+		ret = bind_device(&sv.opts);
+		if (sv.opts.bind_only || (ret < 0 && ret != -ENODEV)) {
+			fcopy_opts_free(&sv.opts);
+			return ret == 0 ? FCOPY_EXIT_OK : ret == -ENODEV ? FCOPY_EXIT_NO_DEVICE :
+			       FCOPY_EXIT_FAIL;
+		}
+	}
+	n = eal_args(eal_argc, argv, &eal_argv, &keep);
+	if (n < 0 || rte_eal_init(n, eal_argv) < 0) {
+		fprintf(stderr, "%s: EAL initialisation failed%s\n", FCOPY_PROG,
+			n < 0 ? ": out of memory" : " (see above)");
+		eal_args_free(eal_argv, keep);
+		fcopy_opts_free(&sv.opts);
+		return FCOPY_EXIT_FAIL;
+	}
+	ret = run(&sv);
+	fcopy_state_close(&sv.state);
+	rte_eal_cleanup();
+	eal_args_free(eal_argv, keep);
+	fcopy_opts_free(&sv.opts);
+	return ret;
+}

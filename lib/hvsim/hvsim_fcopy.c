@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+/*
+ * The host's Copy-VMFile role. Hyper-V pushes a file to the guest as a strict
+ * request/response sequence on the fcopy IC channel: START (names, flags, size), WRITE per
+ * fragment of at most 6 KiB at an absolute offset, then COMPLETE; each request waits for the
+ * guest's status, the first failure ends the copy, and a request the guest does not answer
+ * in time makes the host give up. This file plays that side against a guest under test.
+ *
+ * The caller's thread sends and waits; the guest's answers arrive on the host thread, which
+ * hands them over here (hvsim_fcopy_take_locked()) before on_packet would see them.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+
+#include "rte_hvdev_fcopy.h"
+#include "hvsim_priv.h"
+
+#define HVSIM_PKT_INBAND 6
+/* Hyper-V's per-transaction timeout (the old kernel driver's HV_UTIL_TIMEOUT as well). */
+#define FCOPY_DEFAULT_TIMEOUT_MS 30000
+/* UTF-16 units of a name, the terminating NUL excluded. */
+#define FCOPY_NAME_UNITS (RTE_HVDEV_FCOPY_MAX_PATH - 1)
+
+/* One fcopy message as it goes on the wire: IC header, then the operation's structure. */
+struct fcopy_msg {
+	struct rte_hvdev_ic_hdr ic;
+	union {
+		struct rte_hvdev_fcopy_hdr hdr;
+		struct rte_hvdev_fcopy_start start;
+		struct rte_hvdev_fcopy_write write;
+	};
+} __rte_packed;
+
+/* What one Copy-VMFile (or raw message) needs between requests. */
+struct fcopy_session {
+	struct rte_hvsim_dev *dev;
+	uint64_t opens;			/* channel generation the session started on */
+	struct rte_hvdev_ic_hdr ic;	/* header template: the negotiated versions */
+	int timeout_ms;
+};
+
+static const char *const op_names[] = {
+	[RTE_HVDEV_FCOPY_START] = "START",
+	[RTE_HVDEV_FCOPY_WRITE] = "WRITE",
+	[RTE_HVDEV_FCOPY_COMPLETE] = "COMPLETE",
+	[RTE_HVDEV_FCOPY_CANCEL] = "CANCEL",
+};
+
+const char *
+rte_hvsim_fcopy_op_name(uint32_t op)
+{
+	if (op < RTE_DIM(op_names))
+		return op_names[op];
+	return op == UINT32_MAX ? "-" : "UNKNOWN";
+}
+
+/* The texts Windows has for these codes (FormatMessage), which is what Copy-VMFile shows. */
+static const struct {
+	uint32_t hresult;
+	const char *msg;
+} hresult_msgs[] = {
+	{ 0x00000000, "The operation completed successfully." },
+	{ 0x80004005, "Unspecified error" },
+	{ 0x80070002, "The system cannot find the file specified." },
+	{ 0x80070003, "The system cannot find the path specified." },
+	{ 0x80070005, "Access is denied." },
+	{ 0x80070032, "The request is not supported." },
+	{ 0x80070050, "The file exists." },
+	{ 0x80070057, "The parameter is incorrect." },
+	{ 0x80070070, "There is not enough space on the disk." },
+	{ 0x800700CE, "The filename or extension is too long." },
+	{ 0x8007048F, "The device is not connected." },
+	{ 0x800705B4, "This operation returned because the timeout period expired." },
+};
+
+const char *
+rte_hvsim_hresult_message(uint32_t hresult)
+{
+	static _Thread_local char unknown[32];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(hresult_msgs); i++)
+		if (hresult_msgs[i].hresult == hresult)
+			return hresult_msgs[i].msg;
+	snprintf(unknown, sizeof(unknown), "Unknown error 0x%08" PRIx32, hresult);
+	return unknown;
+}
+
+/* Decode one UTF-8 sequence strictly: no overlong forms, no surrogates, nothing past U+10FFFF. */
+static int
+utf8_decode(const uint8_t *s, size_t n, uint32_t *cp, size_t *used)
+{
+	uint32_t v, min;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		*used = 1;
+		return 0;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		v = s[0] & 0x1f;
+		min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		v = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		v = s[0] & 0x07;
+		min = 0x10000;
+	} else {
+		return -EINVAL;
+	}
+	if (len > n)
+		return -EINVAL;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -EINVAL;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return -EINVAL;
+	*cp = v;
+	*used = len;
+	return 0;
+}
+
+/*
+ * @p n bytes of UTF-8 into a NUL-terminated UTF-16LE field of RTE_HVDEV_FCOPY_MAX_PATH units.
+ * @return 0, -EINVAL (not UTF-8), -ENAMETOOLONG.
+ */
+static int
+utf8_to_utf16(const char *str, size_t n, uint16_t *out)
+{
+	const uint8_t *s = (const uint8_t *)str;
+	size_t pos = 0, units = 0, used;
+	uint32_t cp;
+
+	while (pos < n) {
+		if (utf8_decode(s + pos, n - pos, &cp, &used) < 0)
+			return -EINVAL;
+		pos += used;
+		if (cp >= 0x10000) {
+			if (units + 2 > FCOPY_NAME_UNITS)
+				return -ENAMETOOLONG;
+			cp -= 0x10000;
+			out[units++] = rte_cpu_to_le_16((uint16_t)(0xd800 | (cp >> 10)));
+			out[units++] = rte_cpu_to_le_16((uint16_t)(0xdc00 | (cp & 0x3ff)));
+		} else {
+			if (units + 1 > FCOPY_NAME_UNITS)
+				return -ENAMETOOLONG;
+			out[units++] = rte_cpu_to_le_16((uint16_t)cp);
+		}
+	}
+	out[units] = 0;
+	return 0;
+}
+
+/* "/a/b/name" -> path_name "/a/b", file_name "name"; "/name" -> "/" and "name". */
+static int
+fill_names(struct rte_hvdev_fcopy_start *st, const char *dest)
+{
+	const char *slash = strrchr(dest, '/');
+	size_t plen;
+	int ret;
+
+	if (dest[0] != '/' || slash[1] == '\0')
+		return -EINVAL;
+	plen = slash == dest ? 1 : (size_t)(slash - dest);
+	ret = utf8_to_utf16(dest, plen, st->path_name);
+	if (ret == 0)
+		ret = utf8_to_utf16(slash + 1, strlen(slash + 1), st->file_name);
+	return ret;
+}
+
+/*
+ * Own the role for one session: the channel is open, the versions are agreed (waiting up to
+ * the timeout for the guest's answer to the NEGOTIATE) and no other session runs.
+ */
+static int
+session_begin(struct fcopy_session *s, struct rte_hvsim_dev *dev, int timeout_ms)
+{
+	struct rte_hvsim *sim = dev->sim;
+	const char *why = NULL;
+	struct timespec ts;
+	int ret = 0, wret = 0;
+
+	if (!dev->ic.enabled)
+		return -EINVAL;
+	hvsim_deadline(&ts, timeout_ms);
+	pthread_mutex_lock(&sim->lock);
+	if (sim->in_loop && pthread_equal(sim->loop_thread, pthread_self())) {
+		ret = -EDEADLK;
+		goto out;
+	}
+	if (dev->fcopy.busy) {
+		ret = -EBUSY;
+		goto out;
+	}
+	while (dev->conn_fd >= 0 && !dev->ic.res.done && wret == 0)
+		wret = pthread_cond_timedwait(&sim->cond, &sim->lock, &ts);
+	if (dev->conn_fd < 0)
+		why = "has not opened the channel";
+	else if (!dev->ic.res.done)
+		ret = -ETIMEDOUT;
+	else if (!dev->ic.res.ok)
+		why = "refused the IC versions";	/* the IC is unusable */
+	if (why != NULL)
+		ret = -ENOTCONN;
+	if (ret < 0)
+		goto out;
+	dev->fcopy.busy = true;
+	s->dev = dev;
+	s->opens = dev->stats.opens;
+	s->timeout_ms = timeout_ms;
+	memset(&s->ic, 0, sizeof(s->ic));
+	s->ic.icverframe = dev->ic.res.fw;
+	s->ic.icvermsg = dev->ic.res.srv;
+	s->ic.icmsgtype = RTE_HVDEV_IC_MSG_FCOPY;
+	s->ic.icflags = RTE_HVDEV_IC_FLAG_TRANSACTION | RTE_HVDEV_IC_FLAG_REQUEST;
+out:
+	pthread_mutex_unlock(&sim->lock);
+	if (why != NULL)
+		HVSIM_LOG(INFO, "%s: fcopy: the guest %s", dev->inst_str, why);
+	return ret;
+}
+
+static void
+session_end(struct fcopy_session *s)
+{
+	pthread_mutex_lock(&s->dev->sim->lock);
+	s->dev->fcopy.busy = false;
+	s->dev->fcopy.pending = false;
+	pthread_mutex_unlock(&s->dev->sim->lock);
+}
+
+/* Remember a transaction the host gave up on, so that its late answer is only counted. */
+static void
+remember_stale_locked(struct hvsim_fcopy *fc, uint64_t xactid)
+{
+	fc->stale[fc->nstale % HVSIM_FCOPY_STALE_MAX] = xactid;
+	fc->nstale++;
+}
+
+static bool
+is_stale_locked(const struct hvsim_fcopy *fc, uint64_t xactid)
+{
+	unsigned int i, n = RTE_MIN(fc->nstale, (unsigned int)HVSIM_FCOPY_STALE_MAX);
+
+	for (i = 0; i < n; i++)
+		if (fc->stale[i] == xactid)
+			return true;
+	return false;
+}
+
+/* Wait for the answer to the request in flight. Lock held. @return 0 or a negative errno. */
+static int
+wait_answer_locked(struct fcopy_session *s, const struct timespec *deadline)
+{
+	struct rte_hvsim_dev *dev = s->dev;
+	struct hvsim_fcopy *fc = &dev->fcopy;
+	int wret = 0;
+
+	while (!fc->answered && dev->conn_fd >= 0 && dev->stats.opens == s->opens && wret == 0)
+		wret = pthread_cond_timedwait(&dev->sim->cond, &dev->sim->lock, deadline);
+	if (fc->answered)
+		return 0;
+	if (dev->conn_fd < 0 || dev->stats.opens != s->opens)
+		return -ENOTCONN;
+	return -ETIMEDOUT;
+}
+
+/*
+ * Send one request (@p msg holds the IC header space and @p body_len bytes of body) and wait
+ * for the guest's status. @return 0 with *status, -ETIMEDOUT, -ENOTCONN, -EMSGSIZE.
+ */
+static int
+request(struct fcopy_session *s, struct fcopy_msg *msg, uint32_t body_len, uint32_t *status)
+{
+	struct rte_hvsim_dev *dev = s->dev;
+	struct hvsim_fcopy *fc = &dev->fcopy;
+	uint32_t len = RTE_HVDEV_IC_HDR_SIZE + body_len;
+	struct timespec deadline;
+	uint64_t xactid;
+	int ret;
+
+	hvsim_deadline(&deadline, s->timeout_ms);
+	pthread_mutex_lock(&dev->sim->lock);
+	if (dev->conn_fd < 0 || dev->stats.opens != s->opens) {
+		pthread_mutex_unlock(&dev->sim->lock);
+		return -ENOTCONN;
+	}
+	/* Fresh per request and unlike anything a guest would make up, as for NEGOTIATE. */
+	xactid = ((uint64_t)dev->conf.relid << 32) | ++dev->sim->next_xactid;
+	fc->xactid = xactid;
+	fc->req_len = len;
+	fc->answered = false;
+	/* Armed before sending: the answer may be taken before the send call returns. */
+	fc->pending = true;
+	pthread_mutex_unlock(&dev->sim->lock);
+
+	msg->ic = s->ic;
+	msg->ic.pipe_msgsize = len - RTE_HVDEV_IC_PIPE_HDR_SIZE;
+	msg->ic.icmsgsize = (uint16_t)body_len;
+	msg->ic.ictransaction_id = (uint8_t)xactid;
+	ret = rte_hvsim_send_wait(dev, HVSIM_PKT_INBAND, 0, xactid, msg, len, s->timeout_ms);
+
+	pthread_mutex_lock(&dev->sim->lock);
+	if (ret == 0)
+		ret = wait_answer_locked(s, &deadline);
+	if (ret == 0) {
+		*status = fc->status;
+	} else {
+		fc->pending = false;
+		if (ret == -ETIMEDOUT)
+			remember_stale_locked(fc, xactid);
+	}
+	pthread_mutex_unlock(&dev->sim->lock);
+	return ret;
+}
+
+/* Why an answer to the request in flight breaks the protocol, or NULL. */
+static const char *
+answer_violation(const struct hvsim_fcopy *fc, const struct rte_hvsim_pkt *pkt,
+		 struct rte_hvdev_ic_hdr *hdr)
+{
+	if (pkt->type != HVSIM_PKT_INBAND)
+		return "not an in-band packet";
+	/* Answers are the request modified in place; ours arrived padded to 8. */
+	if (pkt->len != RTE_ALIGN_CEIL(fc->req_len, 8u))
+		return "payload length differs from the request's";
+	if (rte_hvdev_ic_parse(pkt->data, pkt->len, hdr, NULL) < 0)
+		return "icmsgsize runs beyond the packet";
+	if (hdr->icmsgtype != RTE_HVDEV_IC_MSG_FCOPY)
+		return "message type is not FCOPY";
+	if ((hdr->icflags & RTE_HVDEV_IC_FLAG_RESPONSE) == 0)
+		return "RESPONSE flag not set";
+	return NULL;
+}
+
+bool
+hvsim_fcopy_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt)
+{
+	struct hvsim_fcopy *fc = &dev->fcopy;
+	struct rte_hvdev_ic_hdr hdr;
+	const char *why;
+
+	if (fc->pending && pkt->xactid == fc->xactid) {
+		why = answer_violation(fc, pkt, &hdr);
+		if (why != NULL) {
+			/* A broken answer fails the request, as no valid status came back. */
+			dev->stats.guest_errors++;
+			HVSIM_LOG(WARNING, "%s: fcopy: invalid answer to transaction %#" PRIx64
+				  ": %s", dev->inst_str, pkt->xactid, why);
+			fc->status = RTE_HVDEV_IC_E_FAIL;
+		} else {
+			fc->status = hdr.status;
+		}
+		fc->pending = false;
+		fc->answered = true;
+		pthread_cond_broadcast(&dev->sim->cond);
+		return true;
+	}
+	if (is_stale_locked(fc, pkt->xactid)) {
+		dev->stats.late_answers++;
+		HVSIM_LOG(NOTICE, "%s: fcopy: late answer to transaction %#" PRIx64 " ignored",
+			  dev->inst_str, pkt->xactid);
+		return true;
+	}
+	return false;
+}
+
+/* Read exactly @p len bytes at @p off. @return 0 or -EIO (error, or the file shrank). */
+static int
+read_chunk(int fd, uint8_t *buf, uint32_t len, uint64_t off)
+{
+	uint32_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, buf + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EIO;
+		done += (uint32_t)n;
+	}
+	return 0;
+}
+
+static int
+open_source(const char *src_path, uint64_t *size)
+{
+	struct stat st;
+	int fd, ret;
+
+	fd = open(src_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		ret = -EIO;
+	else if (!S_ISREG(st.st_mode))
+		ret = -EINVAL;
+	else
+		ret = 0;
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+/* The header-only operations: COMPLETE and CANCEL. */
+static int
+simple_request(struct fcopy_session *s, struct fcopy_msg *msg, uint32_t op, uint32_t *status)
+{
+	memset(&msg->hdr, 0, sizeof(msg->hdr));
+	msg->hdr.operation = rte_cpu_to_le_32(op);
+	return request(s, msg, sizeof(msg->hdr), status);
+}
+
+static int
+send_start(struct fcopy_session *s, struct fcopy_msg *msg, const struct rte_hvsim_fcopy_opts *o,
+	   uint64_t size, uint32_t *status)
+{
+	uint32_t flags = (o->overwrite ? RTE_HVDEV_FCOPY_OVERWRITE : 0) |
+			 (o->create_path ? RTE_HVDEV_FCOPY_CREATE_PATH : 0);
+
+	/* The names were filled in before the session started; the rest is set here. */
+	memset(&msg->start.hdr, 0, sizeof(msg->start.hdr));
+	msg->start.hdr.operation = rte_cpu_to_le_32(RTE_HVDEV_FCOPY_START);
+	msg->start.copy_flags = rte_cpu_to_le_32(flags);
+	msg->start.file_size = rte_cpu_to_le_64(o->announce_size_set ? o->announce_size : size);
+	return request(s, msg, sizeof(msg->start), status);
+}
+
+static int
+send_write(struct fcopy_session *s, struct fcopy_msg *msg, int fd, uint64_t off, uint32_t n,
+	   uint32_t *status)
+{
+	int ret;
+
+	memset(&msg->write, 0, sizeof(msg->write));
+	ret = read_chunk(fd, msg->write.data, n, off);
+	if (ret < 0)
+		return ret;
+	msg->write.hdr.operation = rte_cpu_to_le_32(RTE_HVDEV_FCOPY_WRITE);
+	msg->write.offset = rte_cpu_to_le_64(off);
+	msg->write.size = rte_cpu_to_le_32(n);
+	/* The whole structure, as Hyper-V sends it, whatever the fragment size. */
+	return request(s, msg, sizeof(msg->write), status);
+}
+
+/* Set the outcome of the request that ended the copy. @return the API's return value. */
+static int
+end_copy(struct rte_hvsim_fcopy_result *res, uint32_t op, int ret, uint32_t status)
+{
+	if (ret == -ETIMEDOUT)
+		res->timed_out = true;
+	if (ret == 0 && status != RTE_HVDEV_IC_S_OK)
+		res->hresult = status;
+	if (ret < 0 || status != RTE_HVDEV_IC_S_OK)
+		res->failed_op = op;
+	return ret;
+}
+
+static bool
+cancel_due(const struct rte_hvsim_fcopy_opts *o, const struct rte_hvsim_fcopy_result *res)
+{
+	return o->cancel_after != 0 && res->bytes_sent >= o->cancel_after;
+}
+
+/* START, the WRITEs, then COMPLETE or CANCEL, stopping at the first failure. */
+static int
+run_copy(struct fcopy_session *s, struct fcopy_msg *msg, int fd, uint64_t size,
+	 const struct rte_hvsim_fcopy_opts *o, struct rte_hvsim_fcopy_result *res)
+{
+	uint32_t chunk = o->chunk != 0 ? o->chunk : RTE_HVDEV_FCOPY_DATA_MAX;
+	uint32_t status = 0, n, cancel_status;
+	uint64_t off = 0;
+	int ret;
+
+	ret = send_start(s, msg, o, size, &status);
+	if (ret < 0 || status != 0)
+		return end_copy(res, RTE_HVDEV_FCOPY_START, ret, status);
+	while (off < size && !cancel_due(o, res)) {
+		n = (uint32_t)RTE_MIN((uint64_t)chunk, size - off);
+		ret = send_write(s, msg, fd, off, n, &status);
+		if (ret == -EIO) {
+			/* Let the guest drop its partial file; its answer changes nothing. */
+			HVSIM_LOG(ERR, "%s: fcopy: cannot read the source at offset %" PRIu64
+				  ", cancelling", s->dev->inst_str, off);
+			simple_request(s, msg, RTE_HVDEV_FCOPY_CANCEL, &cancel_status);
+			return -EIO;
+		}
+		if (ret < 0 || status != 0)
+			return end_copy(res, RTE_HVDEV_FCOPY_WRITE, ret, status);
+		off += n;
+		res->bytes_sent = off;
+		if (o->progress != NULL)
+			o->progress(off, size, o->progress_arg);
+	}
+	if (cancel_due(o, res)) {
+		res->cancelled = true;
+		ret = simple_request(s, msg, RTE_HVDEV_FCOPY_CANCEL, &status);
+		return end_copy(res, RTE_HVDEV_FCOPY_CANCEL, ret, status);
+	}
+	ret = simple_request(s, msg, RTE_HVDEV_FCOPY_COMPLETE, &status);
+	return end_copy(res, RTE_HVDEV_FCOPY_COMPLETE, ret, status);
+}
+
+static int
+check_opts(const struct rte_hvsim_fcopy_opts *o)
+{
+	if (o->chunk > RTE_HVDEV_FCOPY_DATA_MAX || o->timeout_ms < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int
+rte_hvsim_fcopy(struct rte_hvsim_dev *dev, const char *src_path, const char *dest,
+		const struct rte_hvsim_fcopy_opts *opts, struct rte_hvsim_fcopy_result *res)
+{
+	static const struct rte_hvsim_fcopy_opts defaults;
+	const struct rte_hvsim_fcopy_opts *o = opts != NULL ? opts : &defaults;
+	struct rte_hvsim_fcopy_result local;
+	struct fcopy_session s;
+	struct fcopy_msg *msg;
+	uint64_t size = 0;
+	int fd, ret;
+
+	if (res == NULL)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	res->failed_op = UINT32_MAX;
+	if (dev == NULL || src_path == NULL || dest == NULL || check_opts(o) < 0)
+		return -EINVAL;
+	msg = calloc(1, sizeof(*msg));
+	if (msg == NULL)
+		return -ENOMEM;
+	ret = fill_names(&msg->start, dest);
+	if (ret < 0) {
+		HVSIM_LOG(ERR, "%s: fcopy: bad guest path '%s': %s", dev->inst_str, dest,
+			  ret == -ENAMETOOLONG ? "a part is over 259 UTF-16 units" :
+			  "not absolute, no file name, or not UTF-8");
+		goto out;
+	}
+	fd = open_source(src_path, &size);
+	if (fd < 0) {
+		ret = fd;
+		HVSIM_LOG(ERR, "%s: fcopy: cannot read %s: %s", dev->inst_str, src_path,
+			  strerror(-ret));
+		goto out;
+	}
+	ret = session_begin(&s, dev, o->timeout_ms != 0 ? o->timeout_ms :
+			    FCOPY_DEFAULT_TIMEOUT_MS);
+	if (ret == 0) {
+		HVSIM_LOG(INFO, "%s: fcopy: %s -> %s, %" PRIu64 " bytes", dev->inst_str,
+			  src_path, dest, size);
+		ret = run_copy(&s, msg, fd, size, o, res);
+		session_end(&s);
+		HVSIM_LOG(INFO, "%s: fcopy: %s: %s%s, failed %s, status 0x%08" PRIx32 ", %" PRIu64
+			  " bytes", dev->inst_str, dest, ret < 0 ? "error " : "done",
+			  ret < 0 ? strerror(-ret) : "",
+			  rte_hvsim_fcopy_op_name(res->failed_op), res->hresult, res->bytes_sent);
+	} else if (ret == -ETIMEDOUT) {
+		res->timed_out = true;
+	}
+	close(fd);
+out:
+	free(msg);
+	return ret;
+}
+
+int
+rte_hvsim_fcopy_raw(struct rte_hvsim_dev *dev, const void *body, uint32_t len,
+		    uint32_t *status, int timeout_ms)
+{
+	struct fcopy_session s;
+	struct fcopy_msg *msg;
+	uint32_t st = 0;
+	int ret;
+
+	if (dev == NULL || (body == NULL && len > 0) || len > UINT16_MAX || timeout_ms < 0)
+		return -EINVAL;
+	/* Room for the biggest structure too, so that the message type is always complete. */
+	msg = calloc(1, RTE_MAX(sizeof(*msg), (size_t)RTE_HVDEV_IC_HDR_SIZE + len));
+	if (msg == NULL)
+		return -ENOMEM;
+	if (len > 0)
+		memcpy((uint8_t *)msg + RTE_HVDEV_IC_HDR_SIZE, body, len);
+	ret = session_begin(&s, dev, timeout_ms != 0 ? timeout_ms : FCOPY_DEFAULT_TIMEOUT_MS);
+	if (ret == 0) {
+		ret = request(&s, msg, len, &st);
+		session_end(&s);
+	}
+	if (ret == 0 && status != NULL)
+		*status = st;
+	free(msg);
+	return ret;
+}

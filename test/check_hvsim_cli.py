@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The hvdev authors
+"""Check dpdk-hvsim from the outside, as a script would use it.
+
+  check_hvsim_cli.py HVSIM_EXE GUEST_EXE
+
+Starts "dpdk-hvsim serve" under a fresh directory and a guest against it (GUEST_EXE --guest
+ROOT: the fake fcopy guest of test_hvsim_fcopy, which answers S_OK to everything), then
+copies, cancels, rescinds, offers again, checks the error paths and stops the server.
+Every wait is bounded.
+"""
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+
+TIMEOUT = 30
+
+
+class CheckError(Exception):
+    """A check failed; the message says which and why."""
+
+
+def check(cond, msg):
+    if not cond:
+        raise CheckError(msg)
+
+
+def run(cmd):
+    """Run cmd, return (exit code, stdout, stderr); a hang is a failure, not a stuck test."""
+    print('$ ' + ' '.join(cmd), flush=True)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
+                           check=False)
+    except subprocess.TimeoutExpired as e:
+        raise CheckError(f'timed out after {TIMEOUT} s') from e
+    print(p.stdout + p.stderr, end='', flush=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Proc:
+    """A background process whose output lines can be waited for."""
+
+    def __init__(self, cmd):
+        print('$ ' + ' '.join(cmd) + ' &', flush=True)
+        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True)
+        self.lines = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.p.stdout:
+            self.lines.put(line.rstrip('\n'))
+        self.lines.put(None)
+
+    def wait_line(self, pred, what):
+        while True:
+            try:
+                line = self.lines.get(timeout=TIMEOUT)
+            except queue.Empty as e:
+                raise CheckError(f'no {what} within {TIMEOUT} s; output: {self.seen}') from e
+            if line is None:
+                raise CheckError(f'exited before {what}; output: {self.seen}')
+            print('  | ' + line, flush=True)
+            self.seen.append(line)
+            if pred(line):
+                return line
+
+    def stop(self, sig=signal.SIGTERM):
+        """Signal the process and return its exit code."""
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        try:
+            return self.p.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired as e:
+            self.p.kill()
+            self.p.wait()
+            raise CheckError(f'did not exit within {TIMEOUT} s of signal {sig}') from e
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+
+def copy_json(exe, root, src, dest, *opts, want_rc):
+    rc, out, err = run([exe, 'copy', '--root', root, src, dest, '--json'] + list(opts))
+    check(rc == want_rc, f'copy: exit code {rc}, want {want_rc}; stderr: {err}')
+    try:
+        res = json.loads(out)
+    except json.JSONDecodeError as e:
+        raise CheckError(f'copy --json output is not JSON ({e}): {out!r}') from e
+    for key in ('status', 'hresult', 'message', 'bytes', 'seconds', 'mb_per_s'):
+        check(key in res, f'JSON has no {key}: {res}')
+    check(res['hresult'].startswith('0x') and len(res['hresult']) == 10, f'hresult: {res}')
+    check(isinstance(res['seconds'], float) and res['seconds'] >= 0, f'seconds: {res}')
+    return res
+
+
+def check_usage(exe, tmp):
+    rc, out, _ = run([exe, '--help'])
+    check(rc == 0 and 'serve' in out and 'copy' in out, f'--help: {rc}')
+    rc, _, err = run([exe, 'frobnicate'])
+    check(rc == 2 and 'unknown command' in err, f'unknown command: {rc} {err}')
+    rc, _, err = run([exe, 'copy', '--root', tmp, '/etc/hostname'])
+    check(rc == 2 and 'takes 2 arguments' in err, f'one argument: {rc} {err}')
+    rc, _, err = run([exe, 'copy', '--root', tmp, '/etc/hostname', '/x', '--chunk', '6145'])
+    check(rc == 2 and '--chunk' in err, f'--chunk 6145: {rc} {err}')
+    rc, _, err = run([exe, 'serve', '--root', tmp, '--force'])
+    check(rc == 2 and 'does not take --force' in err, f'serve --force: {rc} {err}')
+    # Nothing serves under this directory: a clear message and exit code 2.
+    rc, _, err = run([exe, 'copy', '--root', os.path.join(tmp, 'nothing'), '/etc/hostname',
+                      '/x'])
+    check(rc == 2 and 'no dpdk-hvsim serve is running' in err, f'no server: {rc} {err}')
+
+
+def scenario(exe, guest_exe, tmp):
+    root = os.path.join(tmp, 'root')
+    src = os.path.join(tmp, 'src.bin')
+    size = 100000
+    with open(src, 'wb') as f:
+        f.write(os.urandom(size))
+    serve = Proc([exe, 'serve', '--root', root])
+    guest = None
+    try:
+        line = serve.wait_line(lambda s: s.startswith('hvsim: serving '), 'device line')
+        words = line.split()
+        check(len(words) == 8 and words[2] == 'fcopy' and words[5].startswith('uio') and
+              words[7] == root, f'device line: {line}')
+        serve.wait_line(lambda s: s == 'ready', '"ready"')
+        check(os.path.exists(os.path.join(root, 'hvsim.sock')), 'control socket')
+
+        # A second server under the same root is refused.
+        rc, _, err = run([exe, 'serve', '--root', root])
+        check(rc == 1 and 'another dpdk-hvsim serve' in err, f'second serve: {rc} {err}')
+
+        res = copy_json(exe, root, src, '/x', want_rc=1)
+        check(res['status'] == 'failed' and 'not opened' in res['message'],
+              f'no guest yet: {res}')
+
+        guest = Proc([guest_exe, '--guest', root, str(4 * TIMEOUT)])
+        guest.wait_line(lambda s: s == 'fake guest: negotiated', 'negotiation')
+
+        dest = '/srv/\u00e9t\u00e9 files/\U0001f600 data.bin'
+        res = copy_json(exe, root, src, dest, '--force', '--create-full-path', want_rc=0)
+        check(res['status'] == 'ok' and res['bytes'] == size, f'copy: {res}')
+        check(res['hresult'] == '0x00000000', f'hresult: {res}')
+        check(res['message'] == 'The operation completed successfully.', f'message: {res}')
+        check(res['dest'] == dest, f'dest survives the control protocol: {res}')
+        check(isinstance(res['mb_per_s'], float), f'mb_per_s: {res}')
+
+        res = copy_json(exe, root, src, '/y', '--cancel-after', '6144', '--chunk', '4096',
+                        want_rc=1)
+        check(res['status'] == 'cancelled' and res['bytes'] == 8192, f'cancel: {res}')
+
+        rc, out, _ = run([exe, 'copy', '--root', root, src, '/z'])
+        check(rc == 0 and out.startswith('Copied '), f'text outcome: {rc} {out}')
+
+        rc, out, _ = run([exe, 'list', '--root', root])
+        check(rc == 0 and 'state=open' in out and 'guest_errors=0' in out, f'list: {out}')
+
+        rc, out, _ = run([exe, 'rescind', '--root', root])
+        check(rc == 0 and out.startswith('rescinded fcopy'), f'rescind: {rc} {out}')
+        rc, _, err = run([exe, 'rescind', '--root', root])
+        check(rc == 1 and 'already rescinded' in err, f'rescind twice: {rc} {err}')
+        res = copy_json(exe, root, src, '/x', want_rc=1)
+        check(res['status'] == 'failed', f'copy while rescinded: {res}')
+
+        rc, out, _ = run([exe, 'offer', '--root', root])
+        check(rc == 0 and out.startswith('offered fcopy') and ' as uio' in out,
+              f'offer: {rc} {out}')
+        rc, _, err = run([exe, 'offer', '--root', root])
+        check(rc == 1 and 'already offered' in err, f'offer twice: {rc} {err}')
+        guest.wait_line(lambda s: s == 'fake guest: negotiated', 'negotiation after offer')
+        res = copy_json(exe, root, src, '/again', want_rc=0)
+        check(res['status'] == 'ok' and res['bytes'] == size, f'copy after offer: {res}')
+
+        rc, _, err = run([exe, 'rescind', '--root', root, '--class', 'kvp'])
+        check(rc == 2 and 'no kvp device' in err, f'rescind kvp: {rc} {err}')
+
+        rc = guest.stop()
+        summary = guest.wait_line(lambda s: s.startswith('fake guest: ') and 'requests' in s,
+                                  'guest summary')
+        check(rc == 0 and ' 0 errors' in summary, f'guest: exit {rc}, {summary}')
+
+        # A guest that refuses every START as an existing file: Copy-VMFile's message.
+        guest = Proc([guest_exe, '--guest', root, str(4 * TIMEOUT), 'start=0x80070050'])
+        guest.wait_line(lambda s: s == 'fake guest: negotiated', 'negotiation')
+        res = copy_json(exe, root, src, '/exists', want_rc=1)
+        check(res['status'] == 'failed' and res['hresult'] == '0x80070050' and
+              res['message'] == 'The file exists.' and res['operation'] == 'START' and
+              res['bytes'] == 0, f'START refused: {res}')
+        rc, _, err = run([exe, 'copy', '--root', root, src, '/exists'])
+        check(rc == 1 and 'The file exists. (0x80070050) [START failed' in err,
+              f'text failure: {rc} {err}')
+        guest.stop()
+
+        # A guest that never answers: the per-request timeout.
+        guest = Proc([guest_exe, '--guest', root, str(4 * TIMEOUT), 'silent'])
+        guest.wait_line(lambda s: s == 'fake guest: negotiated', 'negotiation')
+        res = copy_json(exe, root, src, '/slow', '--timeout-s', '1', want_rc=1)
+        check(res['status'] == 'timeout' and res['operation'] == 'START' and
+              1.0 <= res['seconds'] < TIMEOUT, f'timeout: {res}')
+
+        rc = serve.stop()
+        check(rc == 0, f'serve exit code after SIGTERM: {rc}')
+        check(not os.path.exists(os.path.join(root, 'hvsim.sock')), 'socket removed')
+        check(os.listdir(os.path.join(root, 'dev')) == [], 'device nodes removed')
+        check(os.listdir(os.path.join(root, 'sys/bus/vmbus/devices')) == [],
+              'devices removed')
+
+        check(guest.stop() == 0, 'silent guest exit code')
+    finally:
+        serve.kill()
+        if guest is not None:
+            guest.kill()
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    tmp = tempfile.mkdtemp(prefix='hvsim-cli-')
+    try:
+        check_usage(sys.argv[1], tmp)
+        scenario(sys.argv[1], sys.argv[2], tmp)
+    except CheckError as e:
+        print(f'FAIL: {e}', file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print('ok')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

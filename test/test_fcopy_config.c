@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+/*
+ * dpdk-hv-fcopy's configuration: defaults, the file format, errors that name FILE:LINE, and
+ * the command line overriding the file.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+
+#include "fcopy_opts.h"
+#include "fcopy_policy.h"
+#include "hvdev_test.h"
+
+/* snprintf() for short test paths, without the truncation warning's guesswork. */
+static void __rte_format_printf(3, 4)
+fmt(char *buf, size_t len, const char *format, ...)
+{
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(buf, len, format, ap);
+	va_end(ap);
+}
+
+static char top[256];
+static char conf_path[PATH_MAX];
+
+static int
+write_conf(const char *text)
+{
+	FILE *f;
+
+	if (top[0] == '\0' && hvdev_test_root_create(top, sizeof(top)) != 0)
+		return -1;
+	fmt(conf_path, sizeof(conf_path), "%s/test.conf", top);
+	f = fopen(conf_path, "w");
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	fclose(f);
+	return 0;
+}
+
+/* Load @p text into a fresh configuration; its error message (empty on success). */
+static int
+load(const char *text, struct fcopy_config *c, char *err, size_t errlen)
+{
+	int ret;
+
+	if (write_conf(text) < 0)
+		return -EIO;
+	fcopy_config_init(c);
+	err[0] = '\0';
+	ret = fcopy_config_load(c, conf_path, err, errlen);
+	if (ret == 0)
+		ret = fcopy_config_check(c, err, errlen);
+	return ret;
+}
+
+static int
+test_defaults(void)
+{
+	struct fcopy_config c;
+
+	TEST_ASSERT_EQUAL(fcopy_config_init(&c), 0, "init");
+	TEST_ASSERT(c.policy.nb_roots == 1 && strcmp(c.policy.roots[0], "/") == 0,
+		    "anywhere, as hv_fcopy_uio_daemon");
+	TEST_ASSERT_EQUAL(c.policy.file_mode, 0644, "files 0644, not 0744");
+	TEST_ASSERT_EQUAL(c.policy.dir_mode, 0755, "directories 0755");
+	TEST_ASSERT(c.policy.owner == (uid_t)-1 && c.policy.group == (gid_t)-1, "owner kept");
+	TEST_ASSERT(c.policy.fsync && !c.policy.allow_exec, "fsync on, no execute bits");
+	TEST_ASSERT_EQUAL(c.mode, FCOPY_MODE_INTR, "interrupt mode");
+	TEST_ASSERT_EQUAL(c.busy_poll_us, 50, "adaptive budget");
+	fcopy_config_free(&c);
+	return TEST_SUCCESS;
+}
+
+static int
+test_good_file(void)
+{
+	struct fcopy_config c;
+	char err[512];
+
+	TEST_ASSERT_EQUAL(load("# a comment\n"
+			       "\n"
+			       "allowed_root = /srv/drop/   # trailing comment\n"
+			       "allowed_root=/tmp//x/.\n"
+			       "allowed_root = \"/srv/with#hash\"\n"
+			       "file_mode = 0640\n"
+			       "dir_mode = 750\n"
+			       "owner = 0\n"
+			       "group = root\n"
+			       "fsync = no\n"
+			       "mode = adaptive\n"
+			       "busy_poll_us = 200\n"
+			       "log_syslog = yes\n"
+			       "transfer_timeout = 30\n"
+			       "state_dir = /run/x\n", &c, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(c.policy.nb_roots, 3, "the file's roots replace the default");
+	TEST_ASSERT(strcmp(c.policy.roots[0], "/srv/drop") == 0, "normalized: %s",
+		    c.policy.roots[0]);
+	TEST_ASSERT(strcmp(c.policy.roots[1], "/tmp/x") == 0, "normalized: %s",
+		    c.policy.roots[1]);
+	TEST_ASSERT(strcmp(c.policy.roots[2], "/srv/with#hash") == 0, "'#' inside a value");
+	TEST_ASSERT(c.policy.file_mode == 0640 && c.policy.dir_mode == 0750, "modes");
+	TEST_ASSERT(c.policy.owner == 0 && c.policy.group == 0, "owner and group");
+	TEST_ASSERT(!c.policy.fsync && c.log_syslog, "booleans");
+	TEST_ASSERT(c.mode == FCOPY_MODE_ADAPTIVE && c.busy_poll_us == 200, "mode");
+	TEST_ASSERT(c.policy.transfer_timeout_s == 30 && strcmp(c.state_dir, "/run/x") == 0,
+		    "timeout and state directory");
+	fcopy_config_free(&c);
+	hvdev_test_root_remove(top);
+	top[0] = '\0';
+	return TEST_SUCCESS;
+}
+
+/* @p text fails; the message starts with "FILE:LINE: " and mentions @p what. */
+static int
+bad(const char *text, unsigned int line, const char *what)
+{
+	struct fcopy_config c;
+	char err[512], want[PATH_MAX + 16];
+
+	TEST_ASSERT(load(text, &c, err, sizeof(err)) < 0, "'%s' refused", text);
+	fmt(want, sizeof(want), "%s:%u: ", conf_path, line);
+	TEST_ASSERT(strncmp(err, want, strlen(want)) == 0, "'%s' names %s: %s", text, want, err);
+	TEST_ASSERT(strstr(err, what) != NULL, "'%s' explains '%s': %s", text, what, err);
+	fcopy_config_free(&c);
+	return TEST_SUCCESS;
+}
+
+static int
+test_errors(void)
+{
+	TEST_RUN(bad("# one\nfsync = yes\nbogus = 1\n", 3, "unknown key 'bogus'"));
+	TEST_RUN(bad("file_mode = 0644\nno equals sign here\n", 2, "key = value"));
+	TEST_RUN(bad("file_mode = rw-r--r--\n", 1, "octal mode"));
+	TEST_RUN(bad("\n\nfile_mode = 0999\n", 3, "octal mode"));
+	TEST_RUN(bad("file_mode = 4644\n", 1, "set-id"));
+	TEST_RUN(bad("dir_mode = 0055\n", 1, "rwx"));
+	TEST_RUN(bad("fsync = maybe\n", 1, "yes or no"));
+	TEST_RUN(bad("mode = turbo\n", 1, "intr, adaptive or poll"));
+	TEST_RUN(bad("busy_poll_us = -1\n", 1, "busy_poll_us"));
+	TEST_RUN(bad("allowed_root = relative/dir\n", 1, "absolute"));
+	TEST_RUN(bad("allowed_root = /srv/../etc\n", 1, "'..'"));
+	TEST_RUN(bad("owner = no-such-user-hvfcopy\n", 1, "no such user"));
+	TEST_RUN(bad("group = no-such-group-hvfcopy\n", 1, "no such group"));
+	TEST_RUN(bad("= 5\n", 1, "missing key"));
+	TEST_RUN(bad("fsync =\n", 1, "missing value"));
+	/* Checked once everything is read, still naming the line that set it. */
+	TEST_RUN(bad("fsync = yes\nfile_mode = 0755\n", 2, "allow_exec"));
+	hvdev_test_root_remove(top);
+	top[0] = '\0';
+	return TEST_SUCCESS;
+}
+
+static int
+test_exec_allowed(void)
+{
+	struct fcopy_config c;
+	char err[512];
+
+	TEST_ASSERT_EQUAL(load("file_mode = 0755\nallow_exec = yes\n", &c, err, sizeof(err)), 0,
+			  "%s", err);
+	TEST_ASSERT_EQUAL(c.policy.file_mode, 0755, "mode");
+	fcopy_config_free(&c);
+	hvdev_test_root_remove(top);
+	top[0] = '\0';
+	return TEST_SUCCESS;
+}
+
+/* fcopy_opts_parse() on a vector of strings. */
+static int
+parse(const char *const *args, struct fcopy_opts *o, char *err, size_t errlen)
+{
+	char *argv[32];
+	int argc = 0;
+
+	while (args[argc] != NULL && argc < 31) {
+		argv[argc] = (char *)(uintptr_t)args[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	return fcopy_opts_parse(argc, argv, o, err, errlen);
+}
+
+static int
+test_cmdline(void)
+{
+	const char *args[] = {
+		"dpdk-hv-fcopy", "--allowed-root", "/data/a", "--config", conf_path,
+		"--allowed-root", "/data/b", "--no-fsync", "--file-mode", "600", "--mode", "poll",
+		"--count", "7", "--wait-device", "-1", "--bind", "--no-modprobe", NULL,
+	};
+	struct fcopy_opts o;
+	char err[512];
+
+	TEST_ASSERT(write_conf("allowed_root = /from/file\nfsync = yes\nfile_mode = 0640\n"
+			       "mode = adaptive\n") == 0, "config file");
+	TEST_ASSERT_EQUAL(parse(args, &o, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(o.cfg.policy.nb_roots, 2, "command-line roots replace the file's");
+	TEST_ASSERT(strcmp(o.cfg.policy.roots[0], "/data/a") == 0 &&
+		    strcmp(o.cfg.policy.roots[1], "/data/b") == 0, "roots in order");
+	TEST_ASSERT(!o.cfg.policy.fsync, "--no-fsync overrides the file");
+	TEST_ASSERT_EQUAL(o.cfg.policy.file_mode, 0600, "--file-mode overrides the file");
+	TEST_ASSERT_EQUAL(o.cfg.mode, FCOPY_MODE_POLL, "--mode");
+	TEST_ASSERT(o.count == 7 && o.wait_device_s == -1, "--count, --wait-device");
+	TEST_ASSERT(o.bind && !o.bind_only && !o.modprobe, "--bind --no-modprobe");
+	TEST_ASSERT(o.config_path != NULL && strcmp(o.config_path, conf_path) == 0, "config");
+	fcopy_opts_free(&o);
+	hvdev_test_root_remove(top);
+	top[0] = '\0';
+	return TEST_SUCCESS;
+}
+
+static int
+test_cmdline_errors(void)
+{
+	static const char *const unknown[] = { "x", "--frobnicate", NULL };
+	static const char *const missing[] = { "x", "--allowed-root", NULL };
+	static const char *const stray[] = { "x", "extra", NULL };
+	static const char *const exec[] = { "x", "--file-mode", "0700", NULL };
+	static const char *const count[] = { "x", "--count", "many", NULL };
+	static const char *const noconf[] = { "x", "--config", "/nonexistent/hv.conf", NULL };
+	static const char *const help[] = { "x", "--help", "--frobnicate-later", NULL };
+	struct fcopy_opts o;
+	char err[512];
+
+	TEST_ASSERT(parse(unknown, &o, err, sizeof(err)) < 0 && strstr(err, "unknown") != NULL,
+		    "unknown option: %s", err);
+	fcopy_opts_free(&o);
+	TEST_ASSERT(parse(missing, &o, err, sizeof(err)) < 0 && strstr(err, "missing") != NULL,
+		    "missing value: %s", err);
+	fcopy_opts_free(&o);
+	TEST_ASSERT(parse(stray, &o, err, sizeof(err)) < 0 && strstr(err, "extra") != NULL,
+		    "stray argument: %s", err);
+	fcopy_opts_free(&o);
+	TEST_ASSERT(parse(exec, &o, err, sizeof(err)) < 0 && strstr(err, "--file-mode") != NULL,
+		    "execute bit names the option: %s", err);
+	fcopy_opts_free(&o);
+	TEST_ASSERT(parse(count, &o, err, sizeof(err)) < 0 && strstr(err, "--count") != NULL,
+		    "bad number: %s", err);
+	fcopy_opts_free(&o);
+	TEST_ASSERT(parse(noconf, &o, err, sizeof(err)) < 0 &&
+		    strstr(err, "/nonexistent/hv.conf") != NULL, "missing --config file: %s", err);
+	fcopy_opts_free(&o);
+	TEST_ASSERT(parse(help, &o, err, sizeof(err)) == 0 && o.help, "--help wins");
+	fcopy_opts_free(&o);
+	TEST_ASSERT(fcopy_opts_is_own("--bind-only") && fcopy_opts_is_own("--count=3") &&
+		    !fcopy_opts_is_own("--no-huge") && !fcopy_opts_is_own("-l"),
+		    "service options are told from EAL ones");
+	return TEST_SUCCESS;
+}
+
+static const struct hvdev_test_case cases[] = {
+	HVDEV_CASE(defaults, test_defaults),
+	HVDEV_CASE(good_file, test_good_file),
+	HVDEV_CASE(errors, test_errors),
+	HVDEV_CASE(exec_allowed, test_exec_allowed),
+	HVDEV_CASE(cmdline, test_cmdline),
+	HVDEV_CASE(cmdline_errors, test_cmdline_errors),
+};
+
+int
+main(int argc, char **argv)
+{
+	return hvdev_test_main(argc, argv, cases, RTE_DIM(cases));
+}

@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+/*
+ * dpdk-hv-fcopy's delivery in a scratch directory: atomic publication, the destination
+ * policy (allowed roots, traversal, symbolic links, modes), the HRESULTs, and the cleanup of
+ * a crashed copy. No device is involved.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <rte_common.h>
+
+#include <rte_hvdev_fcopy.h>
+#include <rte_hvdev_ic.h>
+
+#include "fcopy_deliver.h"
+#include "fcopy_hresult.h"
+#include "fcopy_path.h"
+#include "fcopy_policy.h"
+#include "fcopy_resolve.h"
+#include "fcopy_state.h"
+#include "hvdev_test.h"
+
+/* snprintf() for short test paths, without the truncation warning's guesswork. */
+static void __rte_format_printf(3, 4)
+fmt(char *buf, size_t len, const char *format, ...)
+{
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(buf, len, format, ap);
+	va_end(ap);
+}
+
+#define OVERWRITE RTE_HVDEV_FCOPY_OVERWRITE
+#define CREATE RTE_HVDEV_FCOPY_CREATE_PATH
+#define S_OK RTE_HVDEV_IC_S_OK
+
+static char top[256];
+static char root[PATH_MAX];	/* the allowed root */
+static char outside[PATH_MAX];	/* a sibling of the root: never written */
+static char statedir[PATH_MAX];
+static struct fcopy_config cfg;
+static struct fcopy_state state;
+static struct fcopy_deliver dlv;
+static uint8_t data[100000];
+
+static int
+setup(void)
+{
+	char err[256];
+
+	TEST_ASSERT(hvdev_test_root_create(top, sizeof(top)) == 0, "mkdtemp");
+	fmt(root, sizeof(root), "%s/root", top);
+	fmt(outside, sizeof(outside), "%s/outside", top);
+	fmt(statedir, sizeof(statedir), "%s/state", top);
+	TEST_ASSERT(mkdir(root, 0755) == 0 && mkdir(outside, 0755) == 0, "dirs");
+	TEST_ASSERT_EQUAL(fcopy_config_init(&cfg), 0, "config");
+	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "allowed_root", root, FCOPY_SRC_CMDLINE, "test",
+					   err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(fcopy_state_open(&state, statedir, true, err, sizeof(err)), 0, "%s",
+			  err);
+	fcopy_deliver_init(&dlv, &cfg.policy, &state);
+	fcopy_resolve_force_walk(false);
+	hvdev_test_fill(data, sizeof(data), 42);
+	return TEST_SUCCESS;
+}
+
+static void
+teardown(void)
+{
+	fcopy_deliver_abandon(&dlv, "test over");
+	fcopy_state_close(&state);
+	fcopy_config_free(&cfg);
+	fcopy_resolve_force_walk(false);
+	hvdev_test_root_remove(top);
+}
+
+#define DELIVER_CASE(name) \
+static int \
+test_ ## name(void) \
+{ \
+	int ret; \
+	TEST_RUN(setup()); \
+	ret = check_ ## name(); \
+	teardown(); \
+	return ret; \
+}
+
+static const char *
+at(const char *dir, const char *rel)
+{
+	static char buf[4][PATH_MAX];
+	static unsigned int n;
+	char *p = buf[n++ % RTE_DIM(buf)];
+
+	fmt(p, PATH_MAX, "%s/%s", dir, rel);
+	return p;
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* Temporary files of the service under @p dir, recursively. */
+static int
+count_tmp(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strstr(de->d_name, "hvfcopy") != NULL)
+			n++;
+		fmt(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR)
+			n += count_tmp(path);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Content of @p path equals @p len bytes of @p want. */
+static bool
+same(const char *path, const void *want, size_t len)
+{
+	static uint8_t buf[sizeof(data) + 1];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n == (ssize_t)len && memcmp(buf, want, len) == 0;
+}
+
+static int
+write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, buf, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* START, WRITE in 6144-byte fragments, COMPLETE; the first failing HRESULT. */
+static uint32_t
+deliver(const char *dir, const char *name, uint32_t flags, const void *buf, uint64_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t off = 0;
+	uint32_t n, hr;
+
+	hr = fcopy_deliver_start(&dlv, dir, name, flags, len);
+	while (hr == S_OK && off < len) {
+		n = (uint32_t)RTE_MIN(len - off, (uint64_t)RTE_HVDEV_FCOPY_DATA_MAX);
+		hr = fcopy_deliver_write(&dlv, off, p + off, n);
+		off += n;
+	}
+	return hr == S_OK ? fcopy_deliver_complete(&dlv) : hr;
+}
+
+static int
+check_create(void)
+{
+	static const uint64_t sizes[] = { 0, 1, 6143, 6144, 6145, sizeof(data) };
+	struct stat st;
+	char name[32];
+	unsigned int i;
+
+	umask(0077);	/* the policy's mode, not the umask, decides */
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		fmt(name, sizeof(name), "f%u.bin", i);
+		TEST_ASSERT_EQUAL(deliver(root, name, 0, data, sizes[i]), S_OK, "%s", name);
+		TEST_ASSERT(same(at(root, name), data, sizes[i]), "%s content", name);
+		TEST_ASSERT(stat(at(root, name), &st) == 0 && (st.st_mode & 07777) == 0644,
+			    "%s has mode 0644, not executable (0%o)", name, st.st_mode & 07777);
+	}
+	umask(0022);
+	TEST_ASSERT_EQUAL(count_tmp(top), 0, "no temporary file left");
+	/* A trailing slash and repeated slashes in the host's path are harmless. */
+	TEST_ASSERT_EQUAL(deliver(at(root, "/./"), "g.bin", 0, data, 10), S_OK, "messy path");
+	TEST_ASSERT(same(at(root, "g.bin"), data, 10), "content");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(create)
+
+static int
+check_overwrite(void)
+{
+	const char *target = at(root, "t.bin");
+
+	TEST_ASSERT(write_file(target, "old", 3) == 0, "old file");
+	TEST_ASSERT_EQUAL(deliver(root, "t.bin", 0, data, 500), RTE_HVDEV_IC_ALREADY_EXISTS,
+			  "exists, no OVER_WRITE");
+	TEST_ASSERT(same(target, "old", 3), "the existing file is untouched");
+	TEST_ASSERT_EQUAL(deliver(root, "t.bin", OVERWRITE, data, 500), S_OK, "OVER_WRITE");
+	TEST_ASSERT(same(target, data, 500), "replaced");
+	/* A directory of that name is never replaced. */
+	TEST_ASSERT(mkdir(at(root, "d"), 0755) == 0, "mkdir");
+	TEST_ASSERT_EQUAL(deliver(root, "d", OVERWRITE, data, 5), RTE_HVDEV_IC_ACCESS_DENIED,
+			  "directory in the way");
+	TEST_ASSERT_EQUAL(count_tmp(top), 0, "no temporary file left");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(overwrite)
+
+static int
+check_appears_meanwhile(void)
+{
+	const char *target = at(root, "race.bin");
+
+	/* Not there at START, there at COMPLETE: still refused, and the intruder survives. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "race.bin", 0, 100), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 100), S_OK, "write");
+	TEST_ASSERT(write_file(target, "other", 5) == 0, "someone else writes the name");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_ALREADY_EXISTS,
+			  "checked again at the rename");
+	TEST_ASSERT(same(target, "other", 5), "the other file is untouched");
+	TEST_ASSERT_EQUAL(count_tmp(top), 0, "temporary file removed");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(appears_meanwhile)
+
+static int
+check_old_survives(void)
+{
+	const char *target = at(root, "keep.bin");
+
+	TEST_ASSERT(write_file(target, "precious", 8) == 0, "old file");
+	/* Cancelled half-way. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "keep.bin", OVERWRITE, 20000), S_OK,
+			  "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
+	TEST_ASSERT(same(target, "precious", 8), "intact during the copy");
+	fcopy_deliver_abandon(&dlv, "cancel");
+	TEST_ASSERT(same(target, "precious", 8), "intact after a cancel");
+	/* Short: COMPLETE after fewer bytes than announced. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "keep.bin", OVERWRITE, 20000), S_OK,
+			  "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "short copy");
+	TEST_ASSERT(same(target, "precious", 8), "intact after a short copy");
+	TEST_ASSERT_EQUAL(count_tmp(top), 0, "temporary files removed");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(old_survives)
+
+static int
+check_short_copy(void)
+{
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "short.bin", 0, 9000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 5000), S_OK, "write");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "5000 of 9000");
+	TEST_ASSERT(!exists(at(root, "short.bin")), "nothing under the final name");
+	/* More than announced is as wrong as less. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "long.bin", 0, 100), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 200), S_OK, "write");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "200 of 100");
+	TEST_ASSERT(!exists(at(root, "long.bin")), "nothing under the final name");
+	TEST_ASSERT_EQUAL(count_tmp(top), 0, "temporary files removed");
+	/* After a failed copy, WRITE and COMPLETE have nothing to act on. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 10), RTE_HVDEV_IC_E_FAIL, "write");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "complete");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(short_copy)
+
+static int
+check_out_of_order(void)
+{
+	/* Offsets are absolute: fragments may come in any order. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "ooo.bin", 0, 10000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 6144, data + 6144, 10000 - 6144), S_OK,
+			  "second half");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "first half");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), S_OK, "complete");
+	TEST_ASSERT(same(at(root, "ooo.bin"), data, 10000), "content");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(out_of_order)
+
+static int
+check_cancel(void)
+{
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "c.bin", 0, 50000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
+	TEST_ASSERT_EQUAL(count_tmp(root), 1, "one temporary file during the copy");
+	fcopy_deliver_abandon(&dlv, "cancelled by the test");
+	TEST_ASSERT(!exists(at(root, "c.bin")), "nothing under the final name");
+	TEST_ASSERT_EQUAL(count_tmp(top), 0, "temporary file removed");
+	/* A new START abandons the copy in progress the same way. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "c1.bin", 0, 50000), S_OK, "start");
+	TEST_ASSERT_EQUAL(deliver(root, "c2.bin", 0, data, 10), S_OK, "second copy");
+	TEST_ASSERT(!exists(at(root, "c1.bin")), "the abandoned copy left nothing");
+	TEST_ASSERT_EQUAL(count_tmp(top), 0, "its temporary file is gone");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(cancel)
+
+static int
+check_create_path(void)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	fmt(dir, sizeof(dir), "%s/a/b/c", root);
+	TEST_ASSERT_EQUAL(deliver(dir, "deep.bin", 0, data, 10), RTE_HVDEV_IC_PATH_NOT_FOUND,
+			  "missing directory without CREATE_PATH");
+	TEST_ASSERT(!exists(at(root, "a")), "nothing created");
+	umask(0077);
+	TEST_ASSERT_EQUAL(deliver(dir, "deep.bin", CREATE, data, 10), S_OK, "CREATE_PATH");
+	umask(0022);
+	TEST_ASSERT(same(at(dir, "deep.bin"), data, 10), "content");
+	TEST_ASSERT(stat(at(root, "a/b"), &st) == 0 && (st.st_mode & 07777) == 0755,
+			 "created directories get dir_mode (0%o)", st.st_mode & 07777);
+	/* The last component of the path is created too (hv_fcopy_uio_daemon does not). */
+	TEST_ASSERT_EQUAL(deliver(at(root, "x"), "y.bin", CREATE, data, 1), S_OK, "one level");
+	/* A file in the way of the path is not a directory. */
+	TEST_ASSERT(write_file(at(root, "file"), "x", 1) == 0, "file");
+	TEST_ASSERT_EQUAL(deliver(at(root, "file/sub"), "z.bin", CREATE, data, 1),
+			  RTE_HVDEV_IC_PATH_NOT_FOUND, "ENOTDIR");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(create_path)
+
+static int
+check_bad_names(void)
+{
+	static const char *const names[] = { "", ".", "..", "a/b", "/abs" };
+	char longname[NAME_MAX + 2];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(names); i++)
+		TEST_ASSERT_EQUAL(deliver(root, names[i], CREATE, data, 1),
+				  RTE_HVDEV_IC_INVALIDARG, "name '%s'", names[i]);
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	TEST_ASSERT_EQUAL(deliver(root, longname, 0, data, 1), RTE_HVDEV_IC_NAME_TOO_LONG,
+			  "name of NAME_MAX + 1 bytes");
+	/* The longest name still gets a temporary name that fits. */
+	longname[NAME_MAX] = '\0';
+	TEST_ASSERT_EQUAL(deliver(root, longname, 0, data, 1), S_OK, "name of NAME_MAX bytes");
+	TEST_ASSERT_EQUAL(count_tmp(top), 0, "nothing left");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(bad_names)
+
+static int
+check_traversal(void)
+{
+	char dir[PATH_MAX];
+
+	fmt(dir, sizeof(dir), "%s/../outside", root);
+	TEST_ASSERT_EQUAL(deliver(dir, "x.bin", CREATE, data, 1), RTE_HVDEV_IC_INVALIDARG,
+			  "'..' in the path");
+	fmt(dir, sizeof(dir), "%s/a/..", root);
+	TEST_ASSERT_EQUAL(deliver(dir, "x.bin", CREATE, data, 1), RTE_HVDEV_IC_INVALIDARG,
+			  "'..' at the end");
+	TEST_ASSERT_EQUAL(deliver("relative/dir", "x.bin", CREATE, data, 1),
+			  RTE_HVDEV_IC_INVALIDARG, "relative path");
+	TEST_ASSERT_EQUAL(deliver(outside, "x.bin", CREATE, data, 1),
+			  RTE_HVDEV_IC_ACCESS_DENIED, "outside the allowed root");
+	/* "/srv/root2" is not beneath "/srv/root". */
+	TEST_ASSERT_EQUAL(deliver(at(top, "root2"), "x.bin", CREATE, data, 1),
+			  RTE_HVDEV_IC_ACCESS_DENIED, "a sibling sharing the prefix");
+	TEST_ASSERT(!exists(at(outside, "x.bin")) && !exists(at(top, "root2")),
+		    "nothing written outside");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(traversal)
+
+/* A link inside the root pointing out of it is refused, with and without openat2. */
+static int
+symlink_escape(bool walk)
+{
+	fcopy_resolve_force_walk(walk);
+	TEST_ASSERT_EQUAL(deliver(at(root, "link"), "x.bin", 0, data, 1),
+			  RTE_HVDEV_IC_ACCESS_DENIED, "through the link (%s)",
+			  walk ? "walk" : "openat2");
+	TEST_ASSERT_EQUAL(deliver(at(root, "link/sub"), "x.bin", CREATE, data, 1),
+			  RTE_HVDEV_IC_ACCESS_DENIED, "creating through the link (%s)",
+			  walk ? "walk" : "openat2");
+	TEST_ASSERT_EQUAL(deliver(at(root, "abs"), "x.bin", 0, data, 1),
+			  RTE_HVDEV_IC_ACCESS_DENIED, "absolute link (%s)",
+			  walk ? "walk" : "openat2");
+	TEST_ASSERT(!exists(at(outside, "x.bin")) && !exists(at(outside, "sub")),
+		    "nothing written outside (%s)", walk ? "walk" : "openat2");
+	return TEST_SUCCESS;
+}
+
+static int
+check_symlinks(void)
+{
+	TEST_ASSERT(symlink("../outside", at(root, "link")) == 0, "relative link out");
+	TEST_ASSERT(symlink(root, at(root, "abs")) == 0, "absolute link");
+	TEST_ASSERT(mkdir(at(root, "real"), 0755) == 0, "mkdir");
+	TEST_ASSERT(symlink("real", at(root, "inside")) == 0, "link staying inside");
+	TEST_RUN(symlink_escape(false));
+	TEST_RUN(symlink_escape(true));
+	/* A relative link that stays beneath the root is followed where openat2 exists. */
+	fcopy_resolve_force_walk(false);
+	if (fcopy_resolve_has_openat2()) {
+		TEST_ASSERT_EQUAL(deliver(at(root, "inside"), "in.bin", 0, data, 3), S_OK,
+				  "link inside the root");
+		TEST_ASSERT(same(at(root, "real/in.bin"), data, 3), "content");
+	}
+	/* The walk refuses every link. */
+	fcopy_resolve_force_walk(true);
+	TEST_ASSERT_EQUAL(deliver(at(root, "inside"), "in2.bin", 0, data, 3),
+			  RTE_HVDEV_IC_ACCESS_DENIED, "walk refuses links");
+	/* The target itself a link: with OVER_WRITE the link is replaced, not followed. */
+	fcopy_resolve_force_walk(false);
+	TEST_ASSERT(symlink(at(outside, "victim"), at(root, "t.bin")) == 0, "link as target");
+	TEST_ASSERT_EQUAL(deliver(root, "t.bin", 0, data, 3), RTE_HVDEV_IC_ALREADY_EXISTS,
+			  "a link is an existing name");
+	TEST_ASSERT_EQUAL(deliver(root, "t.bin", OVERWRITE, data, 3), S_OK, "replaced");
+	TEST_ASSERT(!exists(at(outside, "victim")), "nothing written through it");
+	TEST_ASSERT(same(at(root, "t.bin"), data, 3), "a regular file now");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(symlinks)
+
+static int
+check_exec_mode(void)
+{
+	char err[256];
+	struct stat st;
+
+	/* An execute bit is a configuration error unless allowed... */
+	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "file_mode", "0755", FCOPY_SRC_CMDLINE,
+					   "--file-mode", err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(fcopy_config_check(&cfg, err, sizeof(err)) < 0, "refused");
+	TEST_ASSERT(strstr(err, "allow_exec") != NULL, "the error says how: %s", err);
+	/* ...and then applied exactly. */
+	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "allow_exec", "yes", FCOPY_SRC_CMDLINE,
+					   "--allow-exec", err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(fcopy_config_check(&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(deliver(root, "tool", 0, data, 10), S_OK, "copy");
+	TEST_ASSERT(stat(at(root, "tool"), &st) == 0 && (st.st_mode & 07777) == 0755, "0755");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(exec_mode)
+
+static int
+check_owner(void)
+{
+	char err[256];
+	struct stat st;
+
+	if (geteuid() != 0) {
+		printf("skipped: changing owners needs root\n");
+		return TEST_SKIPPED;
+	}
+	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "owner", "1", FCOPY_SRC_CMDLINE, "--owner",
+					   err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "group", "2", FCOPY_SRC_CMDLINE, "--group",
+					   err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(deliver(at(root, "made"), "owned.bin", CREATE, data, 10), S_OK, "copy");
+	TEST_ASSERT(stat(at(root, "made/owned.bin"), &st) == 0 && st.st_uid == 1 &&
+		    st.st_gid == 2, "file owner 1:2 (%u:%u)", st.st_uid, st.st_gid);
+	TEST_ASSERT(stat(at(root, "made"), &st) == 0 && st.st_uid == 1 && st.st_gid == 2,
+		    "created directory owner 1:2");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(owner)
+
+static int
+check_sizes(void)
+{
+	/* More than any file system has: refused at START, before any data. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "huge.bin", 0, 1ull << 62),
+			  RTE_HVDEV_IC_DISK_FULL, "early free-space check");
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "huge.bin", 0, UINT64_MAX),
+			  RTE_HVDEV_IC_INVALIDARG, "not a file size");
+	TEST_ASSERT(!dlv.active, "no copy in progress");
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "w.bin", 0, 10), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, UINT64_MAX - 5, data, 10),
+			  RTE_HVDEV_IC_INVALIDARG, "offset beyond any file");
+	TEST_ASSERT_EQUAL(count_tmp(top), 0, "nothing left");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(sizes)
+
+static int
+check_leftover(void)
+{
+	char err[256], tmp[PATH_MAX + NAME_MAX + 2], fake[PATH_MAX];
+	struct fcopy_deliver again;
+
+	/* A copy in progress when the process dies: its descriptors go, its record stays. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "crash.bin", 0, 30000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
+	fmt(tmp, sizeof(tmp), "%s/%s", root, dlv.tmp);
+	TEST_ASSERT(exists(tmp), "temporary file exists");
+	close(dlv.fd);
+	close(dlv.dirfd);
+	fcopy_state_close(&state);
+	memset(&dlv, 0, sizeof(dlv));
+	/* The next start finds it. */
+	TEST_ASSERT_EQUAL(fcopy_state_open(&state, statedir, true, err, sizeof(err)), 0, "%s",
+			  err);
+	fcopy_deliver_init(&again, &cfg.policy, &state);
+	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 1, "leftover removed");
+	TEST_ASSERT(!exists(tmp), "temporary file gone");
+	TEST_ASSERT(!exists(at(root, "crash.bin")), "nothing under the final name");
+	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 0, "nothing more to do");
+	/* A record naming anything but a temporary file is never acted on. */
+	TEST_ASSERT(write_file(at(root, "precious"), "x", 1) == 0, "file");
+	fmt(fake, sizeof(fake), "%s/precious", root);
+	TEST_ASSERT_EQUAL(fcopy_state_record(&state, fake), 0, "forged record");
+	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 0, "ignored");
+	TEST_ASSERT(exists(fake), "the file named is still there");
+	/* Nor is a temporary-looking file outside the allowed roots. */
+	fmt(fake, sizeof(fake), "%s/.x.hvfcopy-abcdef", outside);
+	TEST_ASSERT(write_file(fake, "x", 1) == 0, "file");
+	TEST_ASSERT_EQUAL(fcopy_state_record(&state, fake), 0, "record outside");
+	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 0, "ignored");
+	TEST_ASSERT(exists(fake), "still there");
+	dlv = again;
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(leftover)
+
+static int
+check_state_lock(void)
+{
+	struct fcopy_state second;
+	char err[256];
+
+	TEST_ASSERT(fcopy_state_open(&second, statedir, true, err, sizeof(err)) < 0,
+		    "a second service on the same state directory is refused");
+	TEST_ASSERT(strstr(err, "in use") != NULL, "and says why: %s", err);
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(state_lock)
+
+static int
+test_hresults(void)
+{
+	static const struct {
+		int err;
+		uint32_t hr;
+	} map[] = {
+		{ EEXIST, 0x80070050 }, { ENOSPC, 0x80070070 }, { EDQUOT, 0x80070070 },
+		{ EACCES, 0x80070005 }, { EPERM, 0x80070005 }, { EROFS, 0x80070005 },
+		{ ENOENT, 0x80070003 }, { ENOTDIR, 0x80070003 }, { ENAMETOOLONG, 0x800700ce },
+		{ EINVAL, 0x80070057 }, { EILSEQ, 0x80070057 }, { EIO, 0x80004005 },
+		{ EXDEV, 0x80070005 }, { ELOOP, 0x80070005 }, { 0, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(map); i++)
+		TEST_ASSERT_EQUAL(fcopy_hresult_from_errno(map[i].err), map[i].hr, "errno %d",
+				  map[i].err);
+	return TEST_SUCCESS;
+}
+
+static int
+test_paths(void)
+{
+	static const struct {
+		const char *in;
+		const char *out;
+		int ret;
+	} norm[] = {
+		{ "/", "/", 0 }, { "//", "/", 0 }, { "/a//b/./c/", "/a/b/c", 0 },
+		{ "/a/.../b", "/a/.../b", 0 }, { "/a/..b", "/a/..b", 0 }, { "", NULL, -EINVAL },
+		{ "a/b", NULL, -EINVAL }, { "/a/../b", NULL, -EINVAL }, { "/..", NULL, -EINVAL },
+	};
+	char out[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(norm); i++) {
+		TEST_ASSERT_EQUAL(fcopy_path_normalize(norm[i].in, out, sizeof(out)), norm[i].ret,
+				  "'%s'", norm[i].in);
+		if (norm[i].out != NULL)
+			TEST_ASSERT(strcmp(out, norm[i].out) == 0, "'%s' -> '%s'", norm[i].in, out);
+	}
+	TEST_ASSERT(fcopy_path_beneath("/srv/ab", "/srv/a") == NULL, "prefix is not beneath");
+	TEST_ASSERT(strcmp(fcopy_path_beneath("/srv/a/b/c", "/srv/a"), "b/c") == 0, "beneath");
+	TEST_ASSERT(strcmp(fcopy_path_beneath("/srv/a", "/srv/a"), "") == 0, "the root itself");
+	TEST_ASSERT(strcmp(fcopy_path_beneath("/x/y", "/"), "x/y") == 0, "beneath /");
+	TEST_ASSERT(fcopy_deliver_is_tmp_name(".a.hvfcopy-Ab3xYz"), "temporary name");
+	TEST_ASSERT(!fcopy_deliver_is_tmp_name("a.hvfcopy-Ab3xYz"), "no leading dot");
+	TEST_ASSERT(!fcopy_deliver_is_tmp_name(".hvfcopy-Ab3xYz"), "no name part");
+	TEST_ASSERT(!fcopy_deliver_is_tmp_name(".a.hvfcopy-Ab3"), "short random part");
+	return TEST_SUCCESS;
+}
+
+static const struct hvdev_test_case cases[] = {
+	HVDEV_CASE(create, test_create),
+	HVDEV_CASE(overwrite, test_overwrite),
+	HVDEV_CASE(appears_meanwhile, test_appears_meanwhile),
+	HVDEV_CASE(old_survives, test_old_survives),
+	HVDEV_CASE(short_copy, test_short_copy),
+	HVDEV_CASE(out_of_order, test_out_of_order),
+	HVDEV_CASE(cancel, test_cancel),
+	HVDEV_CASE(create_path, test_create_path),
+	HVDEV_CASE(bad_names, test_bad_names),
+	HVDEV_CASE(traversal, test_traversal),
+	HVDEV_CASE(symlinks, test_symlinks),
+	HVDEV_CASE(exec_mode, test_exec_mode),
+	HVDEV_CASE(owner, test_owner),
+	HVDEV_CASE(sizes, test_sizes),
+	HVDEV_CASE(leftover, test_leftover),
+	HVDEV_CASE(state_lock, test_state_lock),
+	HVDEV_CASE(hresults, test_hresults),
+	HVDEV_CASE(paths, test_paths),
+};
+
+int
+main(int argc, char **argv)
+{
+	return hvdev_test_main(argc, argv, cases, RTE_DIM(cases));
+}

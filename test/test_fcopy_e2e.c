@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The hvdev authors
+ */
+
+/*
+ * dpdk-hv-fcopy end to end: the service runs as its own process against the simulated host,
+ * which plays Copy-VMFile. Every case checks the file system and the HRESULT the host got.
+ * The service binary comes from the HVDEV_FCOPY_BIN environment variable.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <rte_common.h>
+
+#include <rte_hvdev_fcopy.h>
+#include <rte_hvdev_ic.h>
+
+#include "hvdev_test.h"
+#include "rte_hvsim.h"
+
+#define WAIT_MS 10000
+
+static char root[256];
+static char guest[512];	/* the allowed root the service writes into */
+static char state[512];
+static char src_dir[512];
+static struct rte_hvsim *sim;
+static struct rte_hvsim_dev *dev;
+static pid_t service = -1;
+
+static int
+mkdirs(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t i;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (i = 1; tmp[i] != '\0'; i++) {
+		if (tmp[i] != '/')
+			continue;
+		tmp[i] = '\0';
+		mkdir(tmp, 0755);
+		tmp[i] = '/';
+	}
+	return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+static int
+start_service(void)
+{
+	char vdev[512];
+	const char *bin = getenv("HVDEV_FCOPY_BIN");
+
+	TEST_ASSERT(bin != NULL, "HVDEV_FCOPY_BIN names the service binary");
+	snprintf(vdev, sizeof(vdev), "--vdev=hvdev_uio0,class=fcopy,root=%s", root);
+	service = fork();
+	TEST_ASSERT(service >= 0, "fork");
+	if (service == 0) {
+		execl(bin, bin, "-l", "0", "--no-huge", "-m", "64", "--no-shconf", "--no-pci",
+		      "--no-telemetry", "--log-level=lib.eal:error", vdev, "--",
+		      "--allowed-root", guest, "--state-dir", state, (char *)NULL);
+		_exit(127);
+	}
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "service opened the channel");
+	TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(dev, WAIT_MS), 0, "IC negotiation");
+	return TEST_SUCCESS;
+}
+
+/* SIGTERM and wait; returns the exit status. */
+static int
+stop_service(void)
+{
+	int status = -1, i;
+
+	if (service <= 0)
+		return -1;
+	kill(service, SIGTERM);
+	for (i = 0; i < 100 && waitpid(service, &status, WNOHANG) == 0; i++)
+		usleep(50000);
+	if (i == 100) {
+		kill(service, SIGKILL);
+		waitpid(service, &status, 0);
+	}
+	service = -1;
+	return status;
+}
+
+static int
+setup(void)
+{
+	struct rte_hvsim_dev_conf conf = { .ic_negotiate = true };
+
+	TEST_ASSERT(hvdev_test_root_create(root, sizeof(root)) == 0, "mkdtemp");
+	snprintf(guest, sizeof(guest), "%s/guest", root);
+	snprintf(state, sizeof(state), "%s/state", root);
+	snprintf(src_dir, sizeof(src_dir), "%s/host", root);
+	TEST_ASSERT(mkdirs(guest) == 0 && mkdirs(state) == 0 && mkdirs(src_dir) == 0, "dirs");
+	sim = rte_hvsim_create(root);
+	TEST_ASSERT(sim != NULL, "simulator");
+	TEST_ASSERT_EQUAL(rte_hvsim_start(sim), 0, "start");
+	hvdev_test_class("fcopy", conf.class_id);
+	dev = rte_hvsim_offer(sim, &conf);
+	TEST_ASSERT(dev != NULL, "offer");
+	return start_service();
+}
+
+static int
+teardown(void)
+{
+	int status = stop_service();
+
+	rte_hvsim_destroy(sim);
+	sim = NULL;
+	umount2(guest, MNT_DETACH);
+	hvdev_test_root_remove(root);
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "service stopped cleanly on SIGTERM (status 0x%x)", status);
+	return TEST_SUCCESS;
+}
+
+#define E2E_CASE(name) \
+static int \
+test_ ## name(void) \
+{ \
+	int ret, ret2; \
+	TEST_RUN(setup()); \
+	ret = check_ ## name(); \
+	ret2 = teardown(); \
+	return ret != TEST_SUCCESS ? ret : ret2; \
+}
+
+static int
+make_src(const char *name, uint64_t size, uint32_t seed, char *path, size_t len)
+{
+	static uint8_t block[65536];
+	uint64_t done = 0;
+	uint32_t n;
+	int fd;
+
+	snprintf(path, len, "%s/%s", src_dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	while (done < size) {
+		n = (uint32_t)RTE_MIN(size - done, (uint64_t)sizeof(block));
+		hvdev_test_fill(block, n, seed + (uint32_t)(done / sizeof(block)));
+		if (write(fd, block, n) != (ssize_t)n) {
+			close(fd);
+			return -1;
+		}
+		done += n;
+	}
+	close(fd);
+	return 0;
+}
+
+static bool
+same_content(const char *a, const char *b)
+{
+	static uint8_t ba[65536], bb[65536];
+	ssize_t na, nb;
+	int fa, fb;
+	bool same = true;
+
+	fa = open(a, O_RDONLY);
+	fb = open(b, O_RDONLY);
+	if (fa < 0 || fb < 0)
+		same = false;
+	while (same) {
+		na = read(fa, ba, sizeof(ba));
+		nb = read(fb, bb, sizeof(bb));
+		if (na != nb || na < 0 || memcmp(ba, bb, (size_t)na) != 0)
+			same = false;
+		if (na <= 0)
+			break;
+	}
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return same;
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* No temporary file of the service anywhere under @p dir. */
+static int
+count_temps(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strstr(de->d_name, "hvfcopy") != NULL)
+			n++;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR)
+			n += count_temps(path);
+	}
+	closedir(d);
+	return n;
+}
+
+static int
+copy(const char *src, const char *dest, const struct rte_hvsim_fcopy_opts *opts,
+	struct rte_hvsim_fcopy_result *res)
+{
+	struct rte_hvsim_fcopy_opts o = { 0 };
+
+	if (opts != NULL)
+		o = *opts;
+	if (o.timeout_ms == 0)
+		o.timeout_ms = WAIT_MS;
+	return rte_hvsim_fcopy(dev, src, dest, &o, res);
+}
+
+static int
+copy_ok(const char *name, uint64_t size, uint32_t seed)
+{
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+	struct stat st;
+
+	TEST_ASSERT(make_src(name, size, seed, src, sizeof(src)) == 0, "source %s", name);
+	snprintf(dest, sizeof(dest), "%s/%s", guest, name);
+	TEST_ASSERT_EQUAL(copy(src, dest, NULL, &res), 0, "copy %s", name);
+	TEST_ASSERT_EQUAL(res.hresult, 0, "%s: %s", name, rte_hvsim_hresult_message(res.hresult));
+	TEST_ASSERT(same_content(src, dest), "%s arrived intact (%" PRIu64 " bytes)", name, size);
+	TEST_ASSERT(stat(dest, &st) == 0 && (st.st_mode & 0777) == 0644,
+		    "%s has mode 0644, not executable", name);
+	return TEST_SUCCESS;
+}
+
+static int
+check_sizes(void)
+{
+	static const uint64_t sizes[] = { 0, 1, 6143, 6144, 6145, 3 * 20480 + 5, 1u << 20 };
+	char name[64];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		snprintf(name, sizeof(name), "size-%" PRIu64 ".bin", sizes[i]);
+		TEST_RUN(copy_ok(name, sizes[i], i));
+	}
+	TEST_ASSERT_EQUAL(count_temps(guest), 0, "no temporary file left");
+	return TEST_SUCCESS;
+}
+E2E_CASE(sizes)
+
+static int
+check_big(void)
+{
+	return copy_ok("big-64m.bin", 64ull << 20, 77);
+}
+E2E_CASE(big)
+
+static int
+check_many(void)
+{
+	char name[64];
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "many-%03d.txt", i);
+		TEST_RUN(copy_ok(name, (uint64_t)i * 97, (uint32_t)i));
+	}
+	return TEST_SUCCESS;
+}
+E2E_CASE(many)
+
+static int
+check_exists(void)
+{
+	struct rte_hvsim_fcopy_opts force = { .overwrite = true };
+	struct rte_hvsim_fcopy_result res;
+	char src1[PATH_MAX], src2[PATH_MAX], dest[PATH_MAX];
+
+	TEST_ASSERT(make_src("one", 10000, 1, src1, sizeof(src1)) == 0, "src1");
+	TEST_ASSERT(make_src("two", 20000, 2, src2, sizeof(src2)) == 0, "src2");
+	snprintf(dest, sizeof(dest), "%s/target.bin", guest);
+	TEST_ASSERT_EQUAL(copy(src1, dest, NULL, &res), 0, "first copy");
+	TEST_ASSERT_EQUAL(res.hresult, 0, "first copy ok");
+	TEST_ASSERT_EQUAL(copy(src2, dest, NULL, &res), 0, "second copy");
+	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_ALREADY_EXISTS, "exists without -Force");
+	TEST_ASSERT(same_content(src1, dest), "the existing file is untouched");
+	TEST_ASSERT_EQUAL(copy(src2, dest, &force, &res), 0, "forced copy");
+	TEST_ASSERT_EQUAL(res.hresult, 0, "overwrite with -Force");
+	TEST_ASSERT(same_content(src2, dest), "the new content replaced the old");
+	TEST_ASSERT_EQUAL(count_temps(guest), 0, "no temporary file left");
+	return TEST_SUCCESS;
+}
+E2E_CASE(exists)
+
+static int
+check_create_path(void)
+{
+	struct rte_hvsim_fcopy_opts create = { .create_path = true };
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+
+	TEST_ASSERT(make_src("deep", 5000, 3, src, sizeof(src)) == 0, "src");
+	snprintf(dest, sizeof(dest), "%s/a/b/c/deep.bin", guest);
+	TEST_ASSERT_EQUAL(copy(src, dest, NULL, &res), 0, "copy");
+	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_PATH_NOT_FOUND, "missing path, no create");
+	TEST_ASSERT(!exists(dest), "nothing created");
+	TEST_ASSERT_EQUAL(copy(src, dest, &create, &res), 0, "copy");
+	TEST_ASSERT_EQUAL(res.hresult, 0, "-CreateFullPath creates every component");
+	TEST_ASSERT(same_content(src, dest), "content");
+	return TEST_SUCCESS;
+}
+E2E_CASE(create_path)
+
+static int
+check_names(void)
+{
+	TEST_RUN(copy_ok("h\xc3\xa9llo-\xe6\x97\xa5\xe6\x9c\xac.txt", 123, 4));
+	TEST_RUN(copy_ok("emoji-\xf0\x9f\x98\x80.bin", 456, 5));
+	return TEST_SUCCESS;
+}
+E2E_CASE(names)
+
+/* A raw START with the given UTF-16 name and path; returns the status. */
+static int
+raw_start(const uint16_t *name, unsigned int nlen, const char *path, uint32_t *status)
+{
+	struct rte_hvdev_fcopy_start st;
+	unsigned int i;
+
+	memset(&st, 0, sizeof(st));
+	st.hdr.operation = RTE_HVDEV_FCOPY_START;
+	memcpy(st.file_name, name, nlen * sizeof(uint16_t));
+	for (i = 0; path[i] != '\0' && i < RTE_HVDEV_FCOPY_MAX_PATH - 1; i++)
+		st.path_name[i] = (uint8_t)path[i];
+	st.copy_flags = RTE_HVDEV_FCOPY_CREATE_PATH;
+	st.file_size = 0;
+	return rte_hvsim_fcopy_raw(dev, &st, sizeof(st), status, WAIT_MS);
+}
+
+static int
+cancel_raw(void)
+{
+	struct rte_hvdev_fcopy_hdr h = { .operation = RTE_HVDEV_FCOPY_CANCEL };
+	uint32_t status;
+
+	return rte_hvsim_fcopy_raw(dev, &h, sizeof(h), &status, WAIT_MS);
+}
+
+static int
+check_bad_names(void)
+{
+	static const uint16_t lone_high[] = { 'a', 0xd83d, 'b', 0 };
+	static const uint16_t lone_low[] = { 0xde00, 0 };
+	static const uint16_t dotdot[] = { '.', '.', 0 };
+	static const uint16_t slash[] = { 'a', '/', 'b', 0 };
+	static const uint16_t empty[] = { 0 };
+	uint32_t status;
+
+	TEST_ASSERT_EQUAL(raw_start(lone_high, 4, guest, &status), 0, "raw");
+	TEST_ASSERT_EQUAL(status, RTE_HVDEV_IC_INVALIDARG, "lone high surrogate refused");
+	TEST_ASSERT_EQUAL(raw_start(lone_low, 2, guest, &status), 0, "raw");
+	TEST_ASSERT_EQUAL(status, RTE_HVDEV_IC_INVALIDARG, "lone low surrogate refused");
+	TEST_ASSERT_EQUAL(raw_start(dotdot, 3, guest, &status), 0, "raw");
+	TEST_ASSERT(status != 0, "'..' as a name refused (0x%08x)", status);
+	TEST_ASSERT_EQUAL(raw_start(slash, 4, guest, &status), 0, "raw");
+	TEST_ASSERT(status != 0, "separator in a name refused (0x%08x)", status);
+	TEST_ASSERT_EQUAL(raw_start(empty, 1, guest, &status), 0, "raw");
+	TEST_ASSERT(status != 0, "empty name refused (0x%08x)", status);
+	cancel_raw();
+	TEST_ASSERT_EQUAL(count_temps(guest), 0, "nothing left behind");
+	return TEST_SUCCESS;
+}
+E2E_CASE(bad_names)
+
+static int
+check_traversal(void)
+{
+	struct rte_hvsim_fcopy_opts create = { .create_path = true };
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX], outside[PATH_MAX], link[PATH_MAX];
+
+	TEST_ASSERT(make_src("evil", 100, 6, src, sizeof(src)) == 0, "src");
+	/* ".." in the path. */
+	snprintf(dest, sizeof(dest), "%s/../escaped.txt", guest);
+	TEST_ASSERT_EQUAL(copy(src, dest, &create, &res), 0, "copy");
+	TEST_ASSERT(res.hresult != 0, "'..' in the path refused");
+	snprintf(outside, sizeof(outside), "%s/escaped.txt", root);
+	TEST_ASSERT(!exists(outside), "nothing written outside the allowed root");
+	/* Outside the allowed root altogether. */
+	snprintf(dest, sizeof(dest), "%s/host/stolen.txt", root);
+	TEST_ASSERT_EQUAL(copy(src, dest, &create, &res), 0, "copy");
+	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_ACCESS_DENIED, "outside the allowed root");
+	TEST_ASSERT(!exists(dest), "nothing written there");
+	/* A symlink inside the allowed root pointing out of it. */
+	snprintf(link, sizeof(link), "%s/link", guest);
+	TEST_ASSERT(symlink(src_dir, link) == 0, "symlink");
+	snprintf(dest, sizeof(dest), "%s/link/via-symlink.txt", guest);
+	TEST_ASSERT_EQUAL(copy(src, dest, &create, &res), 0, "copy");
+	TEST_ASSERT(res.hresult != 0, "symlink escape refused");
+	snprintf(outside, sizeof(outside), "%s/via-symlink.txt", src_dir);
+	TEST_ASSERT(!exists(outside), "nothing written through the symlink");
+	return TEST_SUCCESS;
+}
+E2E_CASE(traversal)
+
+static int
+check_cancel(void)
+{
+	struct rte_hvsim_fcopy_opts opts = { .cancel_after = 30000 };
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+
+	TEST_ASSERT(make_src("cancelled", 200000, 7, src, sizeof(src)) == 0, "src");
+	snprintf(dest, sizeof(dest), "%s/cancelled.bin", guest);
+	TEST_ASSERT_EQUAL(copy(src, dest, &opts, &res), 0, "copy");
+	TEST_ASSERT(res.cancelled, "the host cancelled");
+	TEST_ASSERT(!exists(dest), "nothing under the final name");
+	TEST_ASSERT_EQUAL(count_temps(guest), 0, "temporary file removed");
+	TEST_RUN(copy_ok("after-cancel.bin", 5000, 8));
+	return TEST_SUCCESS;
+}
+E2E_CASE(cancel)
+
+static int
+check_short(void)
+{
+	struct rte_hvsim_fcopy_opts opts = { .announce_size_set = true, .announce_size = 9000 };
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+
+	TEST_ASSERT(make_src("short", 5000, 9, src, sizeof(src)) == 0, "src");
+	snprintf(dest, sizeof(dest), "%s/short.bin", guest);
+	TEST_ASSERT_EQUAL(copy(src, dest, &opts, &res), 0, "copy");
+	TEST_ASSERT(res.hresult != 0, "fewer bytes than announced is an error");
+	TEST_ASSERT_EQUAL(res.failed_op, RTE_HVDEV_FCOPY_COMPLETE, "at COMPLETE");
+	TEST_ASSERT(!exists(dest), "no short file under the final name");
+	TEST_ASSERT_EQUAL(count_temps(guest), 0, "temporary file removed");
+	return TEST_SUCCESS;
+}
+E2E_CASE(short)
+
+/* An old file being overwritten survives a failed copy. */
+static int
+check_overwrite_fails(void)
+{
+	struct rte_hvsim_fcopy_opts opts = { .overwrite = true, .cancel_after = 12288 };
+	struct rte_hvsim_fcopy_result res;
+	char old[PATH_MAX], src[PATH_MAX], dest[PATH_MAX];
+
+	TEST_RUN(copy_ok("keep.bin", 7000, 10));
+	snprintf(old, sizeof(old), "%s/keep.bin", src_dir);
+	TEST_ASSERT(make_src("replacement", 100000, 11, src, sizeof(src)) == 0, "src");
+	snprintf(dest, sizeof(dest), "%s/keep.bin", guest);
+	TEST_ASSERT_EQUAL(copy(src, dest, &opts, &res), 0, "copy");
+	TEST_ASSERT(res.cancelled, "cancelled mid-copy");
+	TEST_ASSERT(same_content(old, dest), "the old file is intact");
+	return TEST_SUCCESS;
+}
+E2E_CASE(overwrite_fails)
+
+static int
+mount_small_tmpfs(const char *opts)
+{
+	return mount("hvdev-test", guest, "tmpfs", 0, opts);
+}
+
+static int
+check_disk_full(void)
+{
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+
+	if (mount_small_tmpfs("size=1m") < 0) {
+		printf("skipped: cannot mount a small tmpfs here (%s)\n", strerror(errno));
+		return TEST_SKIPPED;
+	}
+	TEST_ASSERT(make_src("huge", 4u << 20, 12, src, sizeof(src)) == 0, "src");
+	snprintf(dest, sizeof(dest), "%s/huge.bin", guest);
+	TEST_ASSERT_EQUAL(copy(src, dest, NULL, &res), 0, "copy");
+	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_DISK_FULL, "disk full (%s)",
+			  rte_hvsim_hresult_message(res.hresult));
+	TEST_ASSERT(!exists(dest), "nothing under the final name");
+	TEST_ASSERT_EQUAL(count_temps(guest), 0, "temporary file removed");
+	return TEST_SUCCESS;
+}
+E2E_CASE(disk_full)
+
+static int
+check_read_only(void)
+{
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+
+	if (mount("hvdev-test", guest, "tmpfs", MS_RDONLY, "size=1m") < 0) {
+		printf("skipped: cannot mount a read-only tmpfs here (%s)\n", strerror(errno));
+		return TEST_SKIPPED;
+	}
+	TEST_ASSERT(make_src("ro", 100, 13, src, sizeof(src)) == 0, "src");
+	snprintf(dest, sizeof(dest), "%s/ro.bin", guest);
+	TEST_ASSERT_EQUAL(copy(src, dest, NULL, &res), 0, "copy");
+	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_ACCESS_DENIED, "read-only target (%s)",
+			  rte_hvsim_hresult_message(res.hresult));
+	return TEST_SUCCESS;
+}
+E2E_CASE(read_only)
+
+static uint64_t trigger_at;
+static int trigger_done;
+
+static void
+rescind_at(uint64_t done, uint64_t total, void *arg)
+{
+	RTE_SET_USED(total);
+	RTE_SET_USED(arg);
+	if (!trigger_done && done >= trigger_at) {
+		trigger_done = 1;
+		rte_hvsim_rescind(dev);
+	}
+}
+
+static int
+check_rescind(void)
+{
+	struct rte_hvsim_fcopy_opts opts = { .progress = rescind_at, .timeout_ms = 3000 };
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+
+	trigger_at = 30000;
+	trigger_done = 0;
+	TEST_ASSERT(make_src("rescinded", 300000, 14, src, sizeof(src)) == 0, "src");
+	snprintf(dest, sizeof(dest), "%s/rescinded.bin", guest);
+	TEST_ASSERT(copy(src, dest, &opts, &res) != 0 || res.hresult != 0, "copy failed");
+	TEST_ASSERT(trigger_done, "rescinded mid-copy");
+	TEST_ASSERT(!exists(dest), "nothing under the final name");
+	usleep(300000);
+	TEST_ASSERT_EQUAL(count_temps(guest), 0, "temporary file removed on rescind");
+	/* Guest Services back on: the same service process serves again. */
+	TEST_ASSERT_EQUAL(rte_hvsim_reoffer(dev), 0, "re-offer");
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "service reattached");
+	TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(dev, WAIT_MS), 0, "negotiated again");
+	TEST_RUN(copy_ok("after-rescind.bin", 50000, 15));
+	return TEST_SUCCESS;
+}
+E2E_CASE(rescind)
+
+static void
+kill_at(uint64_t done, uint64_t total, void *arg)
+{
+	RTE_SET_USED(total);
+	RTE_SET_USED(arg);
+	if (!trigger_done && done >= trigger_at) {
+		trigger_done = 1;
+		kill(service, SIGKILL);
+	}
+}
+
+static int
+check_kill9(void)
+{
+	struct rte_hvsim_fcopy_opts opts = { .progress = kill_at, .timeout_ms = 2000 };
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+	int status;
+
+	trigger_at = 30000;
+	trigger_done = 0;
+	TEST_ASSERT(make_src("killed", 300000, 16, src, sizeof(src)) == 0, "src");
+	snprintf(dest, sizeof(dest), "%s/killed.bin", guest);
+	TEST_ASSERT(copy(src, dest, &opts, &res) != 0 || res.hresult != 0, "copy failed");
+	TEST_ASSERT(trigger_done, "service killed mid-copy");
+	waitpid(service, &status, 0);
+	service = -1;
+	TEST_ASSERT(!exists(dest), "nothing under the final name after kill -9");
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, false, WAIT_MS), 0, "host saw the close");
+	TEST_RUN(start_service());
+	TEST_ASSERT_EQUAL(count_temps(guest), 0, "the restarted service removed the leftover");
+	TEST_ASSERT(!exists(dest), "still nothing under the final name");
+	TEST_RUN(copy_ok("after-restart.bin", 50000, 17));
+	return TEST_SUCCESS;
+}
+E2E_CASE(kill9)
+
+static const struct hvdev_test_case cases[] = {
+	HVDEV_CASE(sizes, test_sizes),
+	HVDEV_CASE(big, test_big),
+	HVDEV_CASE(many, test_many),
+	HVDEV_CASE(exists, test_exists),
+	HVDEV_CASE(create_path, test_create_path),
+	HVDEV_CASE(names, test_names),
+	HVDEV_CASE(bad_names, test_bad_names),
+	HVDEV_CASE(traversal, test_traversal),
+	HVDEV_CASE(cancel, test_cancel),
+	HVDEV_CASE(short_copy, test_short),
+	HVDEV_CASE(overwrite_fails, test_overwrite_fails),
+	HVDEV_CASE(disk_full, test_disk_full),
+	HVDEV_CASE(read_only, test_read_only),
+	HVDEV_CASE(rescind, test_rescind),
+	HVDEV_CASE(kill9, test_kill9),
+};
+
+int
+main(int argc, char **argv)
+{
+	return hvdev_test_main(argc, argv, cases, RTE_DIM(cases));
+}
