@@ -2,7 +2,10 @@
  * Copyright(c) 2026 The hvdev authors
  */
 
+#include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -109,6 +112,56 @@ hvdev_test_root_remove(const char *root)
 {
 	if (root != NULL && root[0] != '\0')
 		nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+hvdev_test_mkdirs(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t i;
+
+	if (strlen(path) >= sizeof(tmp))
+		return -1;
+	strcpy(tmp, path);
+	for (i = 1; tmp[i] != '\0'; i++) {
+		if (tmp[i] != '/')
+			continue;
+		tmp[i] = '\0';
+		mkdir(tmp, 0755);
+		tmp[i] = '/';
+	}
+	return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+bool
+hvdev_test_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int
+hvdev_test_count_named(const char *dir, const char *part)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strstr(de->d_name, part) != NULL)
+			n++;
+		if (de->d_type == DT_DIR &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < sizeof(path))
+			n += hvdev_test_count_named(path, part);
+	}
+	closedir(d);
+	return n;
 }
 
 void

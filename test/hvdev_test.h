@@ -62,6 +62,15 @@ int hvdev_test_add_eal_arg(const char *arg);
 int hvdev_test_root_create(char *buf, size_t len);
 void hvdev_test_root_remove(const char *root);
 
+/** mkdir -p with mode 0755. @return 0 or -1. */
+int hvdev_test_mkdirs(const char *path);
+
+/** True when @p path exists (a dangling symlink counts). */
+bool hvdev_test_exists(const char *path);
+
+/** Entries whose name contains @p part under @p dir, recursively. */
+int hvdev_test_count_named(const char *dir, const char *part);
+
 /** Class GUID of fcopy and KVP, parsed. */
 void hvdev_test_class(const char *name, rte_uuid_t uu);
 

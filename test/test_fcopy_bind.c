@@ -85,23 +85,6 @@ get(const char *file, char *buf, size_t len)
 	return n;
 }
 
-static int
-mkdirs(const char *p)
-{
-	char tmp[PATH_MAX];
-	size_t i;
-
-	fmt(tmp, sizeof(tmp), "%s", p);
-	for (i = 1; tmp[i] != '\0'; i++) {
-		if (tmp[i] != '/')
-			continue;
-		tmp[i] = '\0';
-		mkdir(tmp, 0755);
-		tmp[i] = '/';
-	}
-	return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 static bool
 is_bound(void)
 {
@@ -119,8 +102,8 @@ kernel_bind(void)
 	fmt(link, sizeof(link), "%s/driver", devdir);
 	if (symlink(drvdir, link) < 0)
 		return;
-	mkdirs(path(devdir, "uio/uio3"));
-	mkdirs(path(root, "dev"));
+	hvdev_test_mkdirs(path(devdir, "uio/uio3"));
+	hvdev_test_mkdirs(path(root, "dev"));
 	put(path(root, "dev/uio3"), "");
 }
 
@@ -150,12 +133,12 @@ setup(bool with_device, bool obeys_new_id)
 	TEST_ASSERT(hvdev_test_root_create(root, sizeof(root)) == 0, "mkdtemp");
 	fmt(drvdir, sizeof(drvdir), "%s/sys/bus/vmbus/drivers/uio_hv_generic", root);
 	fmt(devdir, sizeof(devdir), "%s/sys/bus/vmbus/devices/" INSTANCE, root);
-	TEST_ASSERT(mkdirs(drvdir) == 0, "driver directory");
+	TEST_ASSERT(hvdev_test_mkdirs(drvdir) == 0, "driver directory");
 	TEST_ASSERT(put(path(drvdir, "new_id"), "") == 0 && put(path(drvdir, "bind"), "") == 0,
 		    "driver attributes");
-	TEST_ASSERT(mkdirs(path(root, "sys/bus/vmbus/devices")) == 0, "devices");
+	TEST_ASSERT(hvdev_test_mkdirs(path(root, "sys/bus/vmbus/devices")) == 0, "devices");
 	if (with_device) {
-		TEST_ASSERT(mkdirs(devdir) == 0, "device");
+		TEST_ASSERT(hvdev_test_mkdirs(devdir) == 0, "device");
 		TEST_ASSERT(put(path(devdir, "class_id"),
 				"{" FCOPY_CLASS_GUID "}\n") == 0, "class_id");
 	}
@@ -266,7 +249,7 @@ check_other_driver(void)
 
 	fmt(other, sizeof(other), "%s/sys/bus/vmbus/drivers/hv_utils", root);
 	fmt(link, sizeof(link), "%s/driver", devdir);
-	TEST_ASSERT(mkdirs(other) == 0 && symlink(other, link) == 0, "bound to hv_utils");
+	TEST_ASSERT(hvdev_test_mkdirs(other) == 0 && symlink(other, link) == 0, "bound to hv_utils");
 	TEST_ASSERT_EQUAL(do_bind(node, sizeof(node), err, sizeof(err)), -EBUSY, "refused");
 	TEST_ASSERT(strstr(err, "hv_utils") != NULL, "names the driver: %s", err);
 	return TEST_SUCCESS;

@@ -109,38 +109,6 @@ at(const char *dir, const char *rel)
 	return p;
 }
 
-static bool
-exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
-}
-
-/* Temporary files of the service under @p dir, recursively. */
-static int
-count_tmp(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	int n = 0;
-	DIR *d = opendir(dir);
-
-	if (d == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (strstr(de->d_name, "hvfcopy") != NULL)
-			n++;
-		fmt(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (de->d_type == DT_DIR)
-			n += count_tmp(path);
-	}
-	closedir(d);
-	return n;
-}
-
 /* Content of @p path equals @p len bytes of @p want. */
 static bool
 same(const char *path, const void *want, size_t len)
@@ -203,7 +171,7 @@ check_create(void)
 			    "%s has mode 0644, not executable (0%o)", name, st.st_mode & 07777);
 	}
 	umask(0022);
-	TEST_ASSERT_EQUAL(count_tmp(top), 0, "no temporary file left");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "no temporary file left");
 	/* A trailing slash and repeated slashes in the host's path are harmless. */
 	TEST_ASSERT_EQUAL(deliver(at(root, "/./"), "g.bin", 0, data, 10), S_OK, "messy path");
 	TEST_ASSERT(same(at(root, "g.bin"), data, 10), "content");
@@ -226,7 +194,7 @@ check_overwrite(void)
 	TEST_ASSERT(mkdir(at(root, "d"), 0755) == 0, "mkdir");
 	TEST_ASSERT_EQUAL(deliver(root, "d", OVERWRITE, data, 5), RTE_HVDEV_IC_ACCESS_DENIED,
 			  "directory in the way");
-	TEST_ASSERT_EQUAL(count_tmp(top), 0, "no temporary file left");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "no temporary file left");
 	return TEST_SUCCESS;
 }
 DELIVER_CASE(overwrite)
@@ -243,7 +211,7 @@ check_appears_meanwhile(void)
 	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_ALREADY_EXISTS,
 			  "checked again at the rename");
 	TEST_ASSERT(same(target, "other", 5), "the other file is untouched");
-	TEST_ASSERT_EQUAL(count_tmp(top), 0, "temporary file removed");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "temporary file removed");
 	return TEST_SUCCESS;
 }
 DELIVER_CASE(appears_meanwhile)
@@ -267,7 +235,7 @@ check_old_survives(void)
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
 	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "short copy");
 	TEST_ASSERT(same(target, "precious", 8), "intact after a short copy");
-	TEST_ASSERT_EQUAL(count_tmp(top), 0, "temporary files removed");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "temporary files removed");
 	return TEST_SUCCESS;
 }
 DELIVER_CASE(old_survives)
@@ -278,13 +246,13 @@ check_short_copy(void)
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "short.bin", 0, 9000), S_OK, "start");
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 5000), S_OK, "write");
 	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "5000 of 9000");
-	TEST_ASSERT(!exists(at(root, "short.bin")), "nothing under the final name");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "short.bin")), "nothing under the final name");
 	/* More than announced is as wrong as less. */
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "long.bin", 0, 100), S_OK, "start");
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 200), S_OK, "write");
 	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "200 of 100");
-	TEST_ASSERT(!exists(at(root, "long.bin")), "nothing under the final name");
-	TEST_ASSERT_EQUAL(count_tmp(top), 0, "temporary files removed");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "long.bin")), "nothing under the final name");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "temporary files removed");
 	/* After a failed copy, WRITE and COMPLETE have nothing to act on. */
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 10), RTE_HVDEV_IC_E_FAIL, "write");
 	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "complete");
@@ -311,15 +279,15 @@ check_cancel(void)
 {
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "c.bin", 0, 50000), S_OK, "start");
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
-	TEST_ASSERT_EQUAL(count_tmp(root), 1, "one temporary file during the copy");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(root, "hvfcopy"), 1, "one temporary file during the copy");
 	fcopy_deliver_abandon(&dlv, "cancelled by the test");
-	TEST_ASSERT(!exists(at(root, "c.bin")), "nothing under the final name");
-	TEST_ASSERT_EQUAL(count_tmp(top), 0, "temporary file removed");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "c.bin")), "nothing under the final name");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "temporary file removed");
 	/* A new START abandons the copy in progress the same way. */
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "c1.bin", 0, 50000), S_OK, "start");
 	TEST_ASSERT_EQUAL(deliver(root, "c2.bin", 0, data, 10), S_OK, "second copy");
-	TEST_ASSERT(!exists(at(root, "c1.bin")), "the abandoned copy left nothing");
-	TEST_ASSERT_EQUAL(count_tmp(top), 0, "its temporary file is gone");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "c1.bin")), "the abandoned copy left nothing");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "its temporary file is gone");
 	return TEST_SUCCESS;
 }
 DELIVER_CASE(cancel)
@@ -333,7 +301,7 @@ check_create_path(void)
 	fmt(dir, sizeof(dir), "%s/a/b/c", root);
 	TEST_ASSERT_EQUAL(deliver(dir, "deep.bin", 0, data, 10), RTE_HVDEV_IC_PATH_NOT_FOUND,
 			  "missing directory without CREATE_PATH");
-	TEST_ASSERT(!exists(at(root, "a")), "nothing created");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "a")), "nothing created");
 	umask(0077);
 	TEST_ASSERT_EQUAL(deliver(dir, "deep.bin", CREATE, data, 10), S_OK, "CREATE_PATH");
 	umask(0022);
@@ -367,7 +335,7 @@ check_bad_names(void)
 	/* The longest name still gets a temporary name that fits. */
 	longname[NAME_MAX] = '\0';
 	TEST_ASSERT_EQUAL(deliver(root, longname, 0, data, 1), S_OK, "name of NAME_MAX bytes");
-	TEST_ASSERT_EQUAL(count_tmp(top), 0, "nothing left");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "nothing left");
 	return TEST_SUCCESS;
 }
 DELIVER_CASE(bad_names)
@@ -390,7 +358,7 @@ check_traversal(void)
 	/* "/srv/root2" is not beneath "/srv/root". */
 	TEST_ASSERT_EQUAL(deliver(at(top, "root2"), "x.bin", CREATE, data, 1),
 			  RTE_HVDEV_IC_ACCESS_DENIED, "a sibling sharing the prefix");
-	TEST_ASSERT(!exists(at(outside, "x.bin")) && !exists(at(top, "root2")),
+	TEST_ASSERT(!hvdev_test_exists(at(outside, "x.bin")) && !hvdev_test_exists(at(top, "root2")),
 		    "nothing written outside");
 	return TEST_SUCCESS;
 }
@@ -410,7 +378,7 @@ symlink_escape(bool walk)
 	TEST_ASSERT_EQUAL(deliver(at(root, "abs"), "x.bin", 0, data, 1),
 			  RTE_HVDEV_IC_ACCESS_DENIED, "absolute link (%s)",
 			  walk ? "walk" : "openat2");
-	TEST_ASSERT(!exists(at(outside, "x.bin")) && !exists(at(outside, "sub")),
+	TEST_ASSERT(!hvdev_test_exists(at(outside, "x.bin")) && !hvdev_test_exists(at(outside, "sub")),
 		    "nothing written outside (%s)", walk ? "walk" : "openat2");
 	return TEST_SUCCESS;
 }
@@ -441,7 +409,7 @@ check_symlinks(void)
 	TEST_ASSERT_EQUAL(deliver(root, "t.bin", 0, data, 3), RTE_HVDEV_IC_ALREADY_EXISTS,
 			  "a link is an existing name");
 	TEST_ASSERT_EQUAL(deliver(root, "t.bin", OVERWRITE, data, 3), S_OK, "replaced");
-	TEST_ASSERT(!exists(at(outside, "victim")), "nothing written through it");
+	TEST_ASSERT(!hvdev_test_exists(at(outside, "victim")), "nothing written through it");
 	TEST_ASSERT(same(at(root, "t.bin"), data, 3), "a regular file now");
 	return TEST_SUCCESS;
 }
@@ -503,7 +471,7 @@ check_sizes(void)
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "w.bin", 0, 10), S_OK, "start");
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, UINT64_MAX - 5, data, 10),
 			  RTE_HVDEV_IC_INVALIDARG, "offset beyond any file");
-	TEST_ASSERT_EQUAL(count_tmp(top), 0, "nothing left");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "nothing left");
 	return TEST_SUCCESS;
 }
 DELIVER_CASE(sizes)
@@ -518,7 +486,7 @@ check_leftover(void)
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "crash.bin", 0, 30000), S_OK, "start");
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
 	fmt(tmp, sizeof(tmp), "%s/%s", root, dlv.tmp);
-	TEST_ASSERT(exists(tmp), "temporary file exists");
+	TEST_ASSERT(hvdev_test_exists(tmp), "temporary file exists");
 	close(dlv.fd);
 	close(dlv.dirfd);
 	fcopy_state_close(&state);
@@ -528,21 +496,21 @@ check_leftover(void)
 			  err);
 	fcopy_deliver_init(&again, &cfg.policy, &state);
 	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 1, "leftover removed");
-	TEST_ASSERT(!exists(tmp), "temporary file gone");
-	TEST_ASSERT(!exists(at(root, "crash.bin")), "nothing under the final name");
+	TEST_ASSERT(!hvdev_test_exists(tmp), "temporary file gone");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "crash.bin")), "nothing under the final name");
 	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 0, "nothing more to do");
 	/* A record naming anything but a temporary file is never acted on. */
 	TEST_ASSERT(write_file(at(root, "precious"), "x", 1) == 0, "file");
 	fmt(fake, sizeof(fake), "%s/precious", root);
 	TEST_ASSERT_EQUAL(fcopy_state_record(&state, fake), 0, "forged record");
 	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 0, "ignored");
-	TEST_ASSERT(exists(fake), "the file named is still there");
+	TEST_ASSERT(hvdev_test_exists(fake), "the file named is still there");
 	/* Nor is a temporary-looking file outside the allowed roots. */
 	fmt(fake, sizeof(fake), "%s/.x.hvfcopy-abcdef", outside);
 	TEST_ASSERT(write_file(fake, "x", 1) == 0, "file");
 	TEST_ASSERT_EQUAL(fcopy_state_record(&state, fake), 0, "record outside");
 	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 0, "ignored");
-	TEST_ASSERT(exists(fake), "still there");
+	TEST_ASSERT(hvdev_test_exists(fake), "still there");
 	dlv = again;
 	return TEST_SUCCESS;
 }

@@ -40,23 +40,6 @@ static struct rte_hvsim_dev *dev;
 static pid_t service = -1;
 
 static int
-mkdirs(const char *path)
-{
-	char tmp[PATH_MAX];
-	size_t i;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (i = 1; tmp[i] != '\0'; i++) {
-		if (tmp[i] != '/')
-			continue;
-		tmp[i] = '\0';
-		mkdir(tmp, 0755);
-		tmp[i] = '/';
-	}
-	return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
-static int
 start_service(void)
 {
 	char vdev[512];
@@ -105,7 +88,7 @@ setup(void)
 	snprintf(guest, sizeof(guest), "%s/guest", root);
 	snprintf(state, sizeof(state), "%s/state", root);
 	snprintf(src_dir, sizeof(src_dir), "%s/host", root);
-	TEST_ASSERT(mkdirs(guest) == 0 && mkdirs(state) == 0 && mkdirs(src_dir) == 0, "dirs");
+	TEST_ASSERT(hvdev_test_mkdirs(guest) == 0 && hvdev_test_mkdirs(state) == 0 && hvdev_test_mkdirs(src_dir) == 0, "dirs");
 	sim = rte_hvsim_create(root);
 	TEST_ASSERT(sim != NULL, "simulator");
 	TEST_ASSERT_EQUAL(rte_hvsim_start(sim), 0, "start");
@@ -192,39 +175,6 @@ same_content(const char *a, const char *b)
 	return same;
 }
 
-static bool
-exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
-}
-
-/* No temporary file of the service anywhere under @p dir. */
-static int
-count_temps(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	d = opendir(dir);
-	if (d == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (strstr(de->d_name, "hvfcopy") != NULL)
-			n++;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (de->d_type == DT_DIR)
-			n += count_temps(path);
-	}
-	closedir(d);
-	return n;
-}
-
 static int
 copy(const char *src, const char *dest, const struct rte_hvsim_fcopy_opts *opts,
 	struct rte_hvsim_fcopy_result *res)
@@ -266,7 +216,7 @@ check_sizes(void)
 		snprintf(name, sizeof(name), "size-%" PRIu64 ".bin", sizes[i]);
 		TEST_RUN(copy_ok(name, sizes[i], i));
 	}
-	TEST_ASSERT_EQUAL(count_temps(guest), 0, "no temporary file left");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0, "no temporary file left");
 	return TEST_SUCCESS;
 }
 E2E_CASE(sizes)
@@ -310,7 +260,7 @@ check_exists(void)
 	TEST_ASSERT_EQUAL(copy(src2, dest, &force, &res), 0, "forced copy");
 	TEST_ASSERT_EQUAL(res.hresult, 0, "overwrite with -Force");
 	TEST_ASSERT(same_content(src2, dest), "the new content replaced the old");
-	TEST_ASSERT_EQUAL(count_temps(guest), 0, "no temporary file left");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0, "no temporary file left");
 	return TEST_SUCCESS;
 }
 E2E_CASE(exists)
@@ -326,7 +276,7 @@ check_create_path(void)
 	snprintf(dest, sizeof(dest), "%s/a/b/c/deep.bin", guest);
 	TEST_ASSERT_EQUAL(copy(src, dest, NULL, &res), 0, "copy");
 	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_PATH_NOT_FOUND, "missing path, no create");
-	TEST_ASSERT(!exists(dest), "nothing created");
+	TEST_ASSERT(!hvdev_test_exists(dest), "nothing created");
 	TEST_ASSERT_EQUAL(copy(src, dest, &create, &res), 0, "copy");
 	TEST_ASSERT_EQUAL(res.hresult, 0, "-CreateFullPath creates every component");
 	TEST_ASSERT(same_content(src, dest), "content");
@@ -390,7 +340,7 @@ check_bad_names(void)
 	TEST_ASSERT_EQUAL(raw_start(empty, 1, guest, &status), 0, "raw");
 	TEST_ASSERT(status != 0, "empty name refused (0x%08x)", status);
 	cancel_raw();
-	TEST_ASSERT_EQUAL(count_temps(guest), 0, "nothing left behind");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0, "nothing left behind");
 	return TEST_SUCCESS;
 }
 E2E_CASE(bad_names)
@@ -408,12 +358,12 @@ check_traversal(void)
 	TEST_ASSERT_EQUAL(copy(src, dest, &create, &res), 0, "copy");
 	TEST_ASSERT(res.hresult != 0, "'..' in the path refused");
 	snprintf(outside, sizeof(outside), "%s/escaped.txt", root);
-	TEST_ASSERT(!exists(outside), "nothing written outside the allowed root");
+	TEST_ASSERT(!hvdev_test_exists(outside), "nothing written outside the allowed root");
 	/* Outside the allowed root altogether. */
 	snprintf(dest, sizeof(dest), "%s/host/stolen.txt", root);
 	TEST_ASSERT_EQUAL(copy(src, dest, &create, &res), 0, "copy");
 	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_ACCESS_DENIED, "outside the allowed root");
-	TEST_ASSERT(!exists(dest), "nothing written there");
+	TEST_ASSERT(!hvdev_test_exists(dest), "nothing written there");
 	/* A symlink inside the allowed root pointing out of it. */
 	snprintf(link, sizeof(link), "%s/link", guest);
 	TEST_ASSERT(symlink(src_dir, link) == 0, "symlink");
@@ -421,7 +371,7 @@ check_traversal(void)
 	TEST_ASSERT_EQUAL(copy(src, dest, &create, &res), 0, "copy");
 	TEST_ASSERT(res.hresult != 0, "symlink escape refused");
 	snprintf(outside, sizeof(outside), "%s/via-symlink.txt", src_dir);
-	TEST_ASSERT(!exists(outside), "nothing written through the symlink");
+	TEST_ASSERT(!hvdev_test_exists(outside), "nothing written through the symlink");
 	return TEST_SUCCESS;
 }
 E2E_CASE(traversal)
@@ -437,8 +387,8 @@ check_cancel(void)
 	snprintf(dest, sizeof(dest), "%s/cancelled.bin", guest);
 	TEST_ASSERT_EQUAL(copy(src, dest, &opts, &res), 0, "copy");
 	TEST_ASSERT(res.cancelled, "the host cancelled");
-	TEST_ASSERT(!exists(dest), "nothing under the final name");
-	TEST_ASSERT_EQUAL(count_temps(guest), 0, "temporary file removed");
+	TEST_ASSERT(!hvdev_test_exists(dest), "nothing under the final name");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0, "temporary file removed");
 	TEST_RUN(copy_ok("after-cancel.bin", 5000, 8));
 	return TEST_SUCCESS;
 }
@@ -456,8 +406,8 @@ check_short(void)
 	TEST_ASSERT_EQUAL(copy(src, dest, &opts, &res), 0, "copy");
 	TEST_ASSERT(res.hresult != 0, "fewer bytes than announced is an error");
 	TEST_ASSERT_EQUAL(res.failed_op, RTE_HVDEV_FCOPY_COMPLETE, "at COMPLETE");
-	TEST_ASSERT(!exists(dest), "no short file under the final name");
-	TEST_ASSERT_EQUAL(count_temps(guest), 0, "temporary file removed");
+	TEST_ASSERT(!hvdev_test_exists(dest), "no short file under the final name");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0, "temporary file removed");
 	return TEST_SUCCESS;
 }
 E2E_CASE(short)
@@ -502,8 +452,8 @@ check_disk_full(void)
 	TEST_ASSERT_EQUAL(copy(src, dest, NULL, &res), 0, "copy");
 	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_DISK_FULL, "disk full (%s)",
 			  rte_hvsim_hresult_message(res.hresult));
-	TEST_ASSERT(!exists(dest), "nothing under the final name");
-	TEST_ASSERT_EQUAL(count_temps(guest), 0, "temporary file removed");
+	TEST_ASSERT(!hvdev_test_exists(dest), "nothing under the final name");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0, "temporary file removed");
 	return TEST_SUCCESS;
 }
 E2E_CASE(disk_full)
@@ -554,9 +504,9 @@ check_rescind(void)
 	snprintf(dest, sizeof(dest), "%s/rescinded.bin", guest);
 	TEST_ASSERT(copy(src, dest, &opts, &res) != 0 || res.hresult != 0, "copy failed");
 	TEST_ASSERT(trigger_done, "rescinded mid-copy");
-	TEST_ASSERT(!exists(dest), "nothing under the final name");
+	TEST_ASSERT(!hvdev_test_exists(dest), "nothing under the final name");
 	usleep(300000);
-	TEST_ASSERT_EQUAL(count_temps(guest), 0, "temporary file removed on rescind");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0, "temporary file removed on rescind");
 	/* Guest Services back on: the same service process serves again. */
 	TEST_ASSERT_EQUAL(rte_hvsim_reoffer(dev), 0, "re-offer");
 	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "service reattached");
@@ -593,11 +543,12 @@ check_kill9(void)
 	TEST_ASSERT(trigger_done, "service killed mid-copy");
 	waitpid(service, &status, 0);
 	service = -1;
-	TEST_ASSERT(!exists(dest), "nothing under the final name after kill -9");
+	TEST_ASSERT(!hvdev_test_exists(dest), "nothing under the final name after kill -9");
 	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, false, WAIT_MS), 0, "host saw the close");
 	TEST_RUN(start_service());
-	TEST_ASSERT_EQUAL(count_temps(guest), 0, "the restarted service removed the leftover");
-	TEST_ASSERT(!exists(dest), "still nothing under the final name");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0,
+			  "the restarted service removed the leftover");
+	TEST_ASSERT(!hvdev_test_exists(dest), "still nothing under the final name");
 	TEST_RUN(copy_ok("after-restart.bin", 50000, 17));
 	return TEST_SUCCESS;
 }
