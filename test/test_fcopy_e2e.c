@@ -506,7 +506,8 @@ check_rescind(void)
 	TEST_ASSERT(trigger_done, "rescinded mid-copy");
 	TEST_ASSERT(!hvdev_test_exists(dest), "nothing under the final name");
 	usleep(300000);
-	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0, "temporary file removed on rescind");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0,
+				  "temporary file removed on rescind");
 	/* Guest Services back on: the same service process serves again. */
 	TEST_ASSERT_EQUAL(rte_hvsim_reoffer(dev), 0, "re-offer");
 	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "service reattached");
