@@ -249,7 +249,8 @@ check_other_driver(void)
 
 	fmt(other, sizeof(other), "%s/sys/bus/vmbus/drivers/hv_utils", root);
 	fmt(link, sizeof(link), "%s/driver", devdir);
-	TEST_ASSERT(hvdev_test_mkdirs(other) == 0 && symlink(other, link) == 0, "bound to hv_utils");
+	TEST_ASSERT(hvdev_test_mkdirs(other) == 0 && symlink(other, link) == 0,
+		    "bound to hv_utils");
 	TEST_ASSERT_EQUAL(do_bind(node, sizeof(node), err, sizeof(err)), -EBUSY, "refused");
 	TEST_ASSERT(strstr(err, "hv_utils") != NULL, "names the driver: %s", err);
 	return TEST_SUCCESS;

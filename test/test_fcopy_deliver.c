@@ -279,7 +279,8 @@ check_cancel(void)
 {
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "c.bin", 0, 50000), S_OK, "start");
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
-	TEST_ASSERT_EQUAL(hvdev_test_count_named(root, "hvfcopy"), 1, "one temporary file during the copy");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(root, "hvfcopy"), 1,
+			  "one temporary file during the copy");
 	fcopy_deliver_abandon(&dlv, "cancelled by the test");
 	TEST_ASSERT(!hvdev_test_exists(at(root, "c.bin")), "nothing under the final name");
 	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "temporary file removed");
@@ -358,7 +359,8 @@ check_traversal(void)
 	/* "/srv/root2" is not beneath "/srv/root". */
 	TEST_ASSERT_EQUAL(deliver(at(top, "root2"), "x.bin", CREATE, data, 1),
 			  RTE_HVDEV_IC_ACCESS_DENIED, "a sibling sharing the prefix");
-	TEST_ASSERT(!hvdev_test_exists(at(outside, "x.bin")) && !hvdev_test_exists(at(top, "root2")),
+	TEST_ASSERT(!hvdev_test_exists(at(outside, "x.bin")) &&
+		    !hvdev_test_exists(at(top, "root2")),
 		    "nothing written outside");
 	return TEST_SUCCESS;
 }
@@ -378,7 +380,8 @@ symlink_escape(bool walk)
 	TEST_ASSERT_EQUAL(deliver(at(root, "abs"), "x.bin", 0, data, 1),
 			  RTE_HVDEV_IC_ACCESS_DENIED, "absolute link (%s)",
 			  walk ? "walk" : "openat2");
-	TEST_ASSERT(!hvdev_test_exists(at(outside, "x.bin")) && !hvdev_test_exists(at(outside, "sub")),
+	TEST_ASSERT(!hvdev_test_exists(at(outside, "x.bin")) &&
+		    !hvdev_test_exists(at(outside, "sub")),
 		    "nothing written outside (%s)", walk ? "walk" : "openat2");
 	return TEST_SUCCESS;
 }

@@ -88,7 +88,8 @@ setup(void)
 	snprintf(guest, sizeof(guest), "%s/guest", root);
 	snprintf(state, sizeof(state), "%s/state", root);
 	snprintf(src_dir, sizeof(src_dir), "%s/host", root);
-	TEST_ASSERT(hvdev_test_mkdirs(guest) == 0 && hvdev_test_mkdirs(state) == 0 && hvdev_test_mkdirs(src_dir) == 0, "dirs");
+	TEST_ASSERT(hvdev_test_mkdirs(guest) == 0 && hvdev_test_mkdirs(state) == 0 &&
+		    hvdev_test_mkdirs(src_dir) == 0, "dirs");
 	sim = rte_hvsim_create(root);
 	TEST_ASSERT(sim != NULL, "simulator");
 	TEST_ASSERT_EQUAL(rte_hvsim_start(sim), 0, "start");
