@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,16 @@ hvdev_test_root_remove(const char *root)
 {
 	if (root != NULL && root[0] != '\0')
 		nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+hvdev_test_fmt(char *buf, size_t len, const char *format, ...)
+{
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(buf, len, format, ap);
+	va_end(ap);
 }
 
 int

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_common.h>
 #include <rte_uuid.h>
 
 #define TEST_SUCCESS 0
@@ -61,6 +62,9 @@ int hvdev_test_add_eal_arg(const char *arg);
 /** A fresh root directory for a simulated host; removed by hvdev_test_root_remove(). */
 int hvdev_test_root_create(char *buf, size_t len);
 void hvdev_test_root_remove(const char *root);
+
+/** snprintf() for short test paths, without the truncation warning's guesswork. */
+void hvdev_test_fmt(char *buf, size_t len, const char *format, ...) __rte_format_printf(3, 4);
 
 /** mkdir -p with mode 0755. @return 0 or -1. */
 int hvdev_test_mkdirs(const char *path);

@@ -11,7 +11,6 @@
  */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -27,17 +26,6 @@
 
 #include "fcopy_bind.h"
 #include "hvdev_test.h"
-
-/* snprintf() for short test paths, without the truncation warning's guesswork. */
-static void __rte_format_printf(3, 4)
-fmt(char *buf, size_t len, const char *format, ...)
-{
-	va_list ap;
-
-	va_start(ap, format);
-	vsnprintf(buf, len, format, ap);
-	va_end(ap);
-}
 
 #define INSTANCE "eb765408-105f-49b6-b4aa-c123b64d17d4"
 
@@ -56,7 +44,7 @@ path(const char *dir, const char *rel)
 	static _Thread_local unsigned int n;
 	char *p = buf[n++ % RTE_DIM(buf)];
 
-	fmt(p, PATH_MAX, "%s/%s", dir, rel);
+	hvdev_test_fmt(p, PATH_MAX, "%s/%s", dir, rel);
 	return p;
 }
 
@@ -99,7 +87,7 @@ kernel_bind(void)
 {
 	char link[PATH_MAX];
 
-	fmt(link, sizeof(link), "%s/driver", devdir);
+	hvdev_test_fmt(link, sizeof(link), "%s/driver", devdir);
 	if (symlink(drvdir, link) < 0)
 		return;
 	hvdev_test_mkdirs(path(devdir, "uio/uio3"));
@@ -131,8 +119,8 @@ static int
 setup(bool with_device, bool obeys_new_id)
 {
 	TEST_ASSERT(hvdev_test_root_create(root, sizeof(root)) == 0, "mkdtemp");
-	fmt(drvdir, sizeof(drvdir), "%s/sys/bus/vmbus/drivers/uio_hv_generic", root);
-	fmt(devdir, sizeof(devdir), "%s/sys/bus/vmbus/devices/" INSTANCE, root);
+	hvdev_test_fmt(drvdir, sizeof(drvdir), "%s/sys/bus/vmbus/drivers/uio_hv_generic", root);
+	hvdev_test_fmt(devdir, sizeof(devdir), "%s/sys/bus/vmbus/devices/" INSTANCE, root);
 	TEST_ASSERT(hvdev_test_mkdirs(drvdir) == 0, "driver directory");
 	TEST_ASSERT(put(path(drvdir, "new_id"), "") == 0 && put(path(drvdir, "bind"), "") == 0,
 		    "driver attributes");
@@ -247,8 +235,8 @@ check_other_driver(void)
 {
 	char node[PATH_MAX], err[512], other[PATH_MAX], link[PATH_MAX];
 
-	fmt(other, sizeof(other), "%s/sys/bus/vmbus/drivers/hv_utils", root);
-	fmt(link, sizeof(link), "%s/driver", devdir);
+	hvdev_test_fmt(other, sizeof(other), "%s/sys/bus/vmbus/drivers/hv_utils", root);
+	hvdev_test_fmt(link, sizeof(link), "%s/driver", devdir);
 	TEST_ASSERT(hvdev_test_mkdirs(other) == 0 && symlink(other, link) == 0,
 		    "bound to hv_utils");
 	TEST_ASSERT_EQUAL(do_bind(node, sizeof(node), err, sizeof(err)), -EBUSY, "refused");

@@ -8,7 +8,6 @@
  */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,17 +20,6 @@
 #include "fcopy_policy.h"
 #include "hvdev_test.h"
 
-/* snprintf() for short test paths, without the truncation warning's guesswork. */
-static void __rte_format_printf(3, 4)
-fmt(char *buf, size_t len, const char *format, ...)
-{
-	va_list ap;
-
-	va_start(ap, format);
-	vsnprintf(buf, len, format, ap);
-	va_end(ap);
-}
-
 static char top[256];
 static char conf_path[PATH_MAX];
 
@@ -42,7 +30,7 @@ write_conf(const char *text)
 
 	if (top[0] == '\0' && hvdev_test_root_create(top, sizeof(top)) != 0)
 		return -1;
-	fmt(conf_path, sizeof(conf_path), "%s/test.conf", top);
+	hvdev_test_fmt(conf_path, sizeof(conf_path), "%s/test.conf", top);
 	f = fopen(conf_path, "w");
 	if (f == NULL)
 		return -1;
@@ -132,7 +120,7 @@ bad(const char *text, unsigned int line, const char *what)
 	char err[512], want[PATH_MAX + 16];
 
 	TEST_ASSERT(load(text, &c, err, sizeof(err)) < 0, "'%s' refused", text);
-	fmt(want, sizeof(want), "%s:%u: ", conf_path, line);
+	hvdev_test_fmt(want, sizeof(want), "%s:%u: ", conf_path, line);
 	TEST_ASSERT(strncmp(err, want, strlen(want)) == 0, "'%s' names %s: %s", text, want, err);
 	TEST_ASSERT(strstr(err, what) != NULL, "'%s' explains '%s': %s", text, what, err);
 	fcopy_config_free(&c);

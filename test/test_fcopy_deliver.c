@@ -10,7 +10,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -32,17 +31,6 @@
 #include "fcopy_state.h"
 #include "hvdev_test.h"
 
-/* snprintf() for short test paths, without the truncation warning's guesswork. */
-static void __rte_format_printf(3, 4)
-fmt(char *buf, size_t len, const char *format, ...)
-{
-	va_list ap;
-
-	va_start(ap, format);
-	vsnprintf(buf, len, format, ap);
-	va_end(ap);
-}
-
 #define OVERWRITE RTE_HVDEV_FCOPY_OVERWRITE
 #define CREATE RTE_HVDEV_FCOPY_CREATE_PATH
 #define S_OK RTE_HVDEV_IC_S_OK
@@ -62,9 +50,9 @@ setup(void)
 	char err[256];
 
 	TEST_ASSERT(hvdev_test_root_create(top, sizeof(top)) == 0, "mkdtemp");
-	fmt(root, sizeof(root), "%s/root", top);
-	fmt(outside, sizeof(outside), "%s/outside", top);
-	fmt(statedir, sizeof(statedir), "%s/state", top);
+	hvdev_test_fmt(root, sizeof(root), "%s/root", top);
+	hvdev_test_fmt(outside, sizeof(outside), "%s/outside", top);
+	hvdev_test_fmt(statedir, sizeof(statedir), "%s/state", top);
 	TEST_ASSERT(mkdir(root, 0755) == 0 && mkdir(outside, 0755) == 0, "dirs");
 	TEST_ASSERT_EQUAL(fcopy_config_init(&cfg), 0, "config");
 	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "allowed_root", root, FCOPY_SRC_CMDLINE, "test",
@@ -105,7 +93,7 @@ at(const char *dir, const char *rel)
 	static unsigned int n;
 	char *p = buf[n++ % RTE_DIM(buf)];
 
-	fmt(p, PATH_MAX, "%s/%s", dir, rel);
+	hvdev_test_fmt(p, PATH_MAX, "%s/%s", dir, rel);
 	return p;
 }
 
@@ -164,7 +152,7 @@ check_create(void)
 
 	umask(0077);	/* the policy's mode, not the umask, decides */
 	for (i = 0; i < RTE_DIM(sizes); i++) {
-		fmt(name, sizeof(name), "f%u.bin", i);
+		hvdev_test_fmt(name, sizeof(name), "f%u.bin", i);
 		TEST_ASSERT_EQUAL(deliver(root, name, 0, data, sizes[i]), S_OK, "%s", name);
 		TEST_ASSERT(same(at(root, name), data, sizes[i]), "%s content", name);
 		TEST_ASSERT(stat(at(root, name), &st) == 0 && (st.st_mode & 07777) == 0644,
@@ -299,7 +287,7 @@ check_create_path(void)
 	char dir[PATH_MAX];
 	struct stat st;
 
-	fmt(dir, sizeof(dir), "%s/a/b/c", root);
+	hvdev_test_fmt(dir, sizeof(dir), "%s/a/b/c", root);
 	TEST_ASSERT_EQUAL(deliver(dir, "deep.bin", 0, data, 10), RTE_HVDEV_IC_PATH_NOT_FOUND,
 			  "missing directory without CREATE_PATH");
 	TEST_ASSERT(!hvdev_test_exists(at(root, "a")), "nothing created");
@@ -346,10 +334,10 @@ check_traversal(void)
 {
 	char dir[PATH_MAX];
 
-	fmt(dir, sizeof(dir), "%s/../outside", root);
+	hvdev_test_fmt(dir, sizeof(dir), "%s/../outside", root);
 	TEST_ASSERT_EQUAL(deliver(dir, "x.bin", CREATE, data, 1), RTE_HVDEV_IC_INVALIDARG,
 			  "'..' in the path");
-	fmt(dir, sizeof(dir), "%s/a/..", root);
+	hvdev_test_fmt(dir, sizeof(dir), "%s/a/..", root);
 	TEST_ASSERT_EQUAL(deliver(dir, "x.bin", CREATE, data, 1), RTE_HVDEV_IC_INVALIDARG,
 			  "'..' at the end");
 	TEST_ASSERT_EQUAL(deliver("relative/dir", "x.bin", CREATE, data, 1),
@@ -488,7 +476,7 @@ check_leftover(void)
 	/* A copy in progress when the process dies: its descriptors go, its record stays. */
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "crash.bin", 0, 30000), S_OK, "start");
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
-	fmt(tmp, sizeof(tmp), "%s/%s", root, dlv.tmp);
+	hvdev_test_fmt(tmp, sizeof(tmp), "%s/%s", root, dlv.tmp);
 	TEST_ASSERT(hvdev_test_exists(tmp), "temporary file exists");
 	close(dlv.fd);
 	close(dlv.dirfd);
@@ -504,12 +492,12 @@ check_leftover(void)
 	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 0, "nothing more to do");
 	/* A record naming anything but a temporary file is never acted on. */
 	TEST_ASSERT(write_file(at(root, "precious"), "x", 1) == 0, "file");
-	fmt(fake, sizeof(fake), "%s/precious", root);
+	hvdev_test_fmt(fake, sizeof(fake), "%s/precious", root);
 	TEST_ASSERT_EQUAL(fcopy_state_record(&state, fake), 0, "forged record");
 	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 0, "ignored");
 	TEST_ASSERT(hvdev_test_exists(fake), "the file named is still there");
 	/* Nor is a temporary-looking file outside the allowed roots. */
-	fmt(fake, sizeof(fake), "%s/.x.hvfcopy-abcdef", outside);
+	hvdev_test_fmt(fake, sizeof(fake), "%s/.x.hvfcopy-abcdef", outside);
 	TEST_ASSERT(write_file(fake, "x", 1) == 0, "file");
 	TEST_ASSERT_EQUAL(fcopy_state_record(&state, fake), 0, "record outside");
 	TEST_ASSERT_EQUAL(fcopy_deliver_recover(&again), 0, "ignored");

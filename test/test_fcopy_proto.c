@@ -11,7 +11,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,17 +28,6 @@
 #include "fcopy_state.h"
 #include "fcopy_stats.h"
 #include "hvdev_test.h"
-
-/* snprintf() for short test paths, without the truncation warning's guesswork. */
-static void __rte_format_printf(3, 4)
-fmt(char *buf, size_t len, const char *format, ...)
-{
-	va_list ap;
-
-	va_start(ap, format);
-	vsnprintf(buf, len, format, ap);
-	va_end(ap);
-}
 
 #define HDR RTE_HVDEV_IC_HDR_SIZE
 #define GUARD 64
@@ -64,8 +52,8 @@ setup(void)
 	char err[256], statedir[PATH_MAX];
 
 	TEST_ASSERT(hvdev_test_root_create(top, sizeof(top)) == 0, "mkdtemp");
-	fmt(root, sizeof(root), "%s/root", top);
-	fmt(statedir, sizeof(statedir), "%s/state", top);
+	hvdev_test_fmt(root, sizeof(root), "%s/root", top);
+	hvdev_test_fmt(statedir, sizeof(statedir), "%s/state", top);
 	TEST_ASSERT(mkdir(root, 0755) == 0, "mkdir");
 	TEST_ASSERT_EQUAL(fcopy_config_init(&cfg), 0, "config");
 	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "allowed_root", root, FCOPY_SRC_CMDLINE, "test",
@@ -279,7 +267,7 @@ check_copy(void)
 	TEST_ASSERT_EQUAL(stats.written, 10000, "progress");
 	TEST_RUN(op(RTE_HVDEV_FCOPY_COMPLETE, &status));
 	TEST_ASSERT_EQUAL(status, 0, "COMPLETE");
-	fmt(path, sizeof(path), "%s/d\xc3\xa9\xf0\x9f\x98\x80.txt", root);
+	hvdev_test_fmt(path, sizeof(path), "%s/d\xc3\xa9\xf0\x9f\x98\x80.txt", root);
 	TEST_ASSERT(stat(path, &sb) == 0 && sb.st_size == 10000, "delivered under its UTF-8 name");
 	TEST_ASSERT(stats.transfers_ok == 1 && stats.transfers_failed == 0 && !stats.active,
 		    "one transfer ok");
