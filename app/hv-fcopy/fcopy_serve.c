@@ -17,9 +17,8 @@
 #include "fcopy_bind.h"
 #include "fcopy_log.h"
 #include "fcopy_serve.h"
+#include "fcopy_signal.h"
 
-/* Longest sleep before the loop looks at the stop flag and the transfer timeout again. */
-#define WAIT_SLICE_MS 250
 #define REATTACH_SLICE_MS 500
 #define REATTACH_POLL_MS 200
 /* Channel errors in a row on a device that is not rescinded, before giving up. */
@@ -146,14 +145,32 @@ on_rescind(struct fcopy_serve *s)
 	return 0;
 }
 
+/*
+ * How long the next wait may sleep: until the copy in progress times out, or for ever. No
+ * timer runs while idle, so an idle service costs no wake-ups; a stop request interrupts
+ * the wait (fcopy_signal.h).
+ */
+static int
+wait_budget_ms(const struct fcopy_serve *s, uint64_t last_msg_ns)
+{
+	uint64_t limit_ns, idle_ns;
+
+	if (s->transfer_timeout_s == 0 || !s->proto->dlv->active)
+		return -1;
+	limit_ns = (uint64_t)s->transfer_timeout_s * 1000000000u;
+	idle_ns = fcopy_now_ns() - last_msg_ns;
+	if (idle_ns >= limit_ns)
+		return 0;
+	/* Rounded up, so that the wake-up finds the copy timed out rather than just not yet. */
+	return (int)RTE_MIN((limit_ns - idle_ns + 999999) / 1000000, (uint64_t)INT_MAX);
+}
+
 static void
 check_idle(struct fcopy_serve *s, uint64_t last_msg_ns)
 {
 	char why[96];
 
-	if (s->transfer_timeout_s == 0 || !s->proto->dlv->active)
-		return;
-	if (fcopy_now_ns() - last_msg_ns < (uint64_t)s->transfer_timeout_s * 1000000000u)
+	if (wait_budget_ms(s, last_msg_ns) != 0)
 		return;
 	snprintf(why, sizeof(why), "the host sent nothing for %" PRIu32 " s",
 		 s->transfer_timeout_s);
@@ -214,8 +231,9 @@ fcopy_serve_lcore(void *arg)
 		s->result = -ENOMEM;
 		return s->result;
 	}
+	fcopy_signal_attach();
 	while (!done(s)) {
-		ret = rte_hvdev_wait(s->dev_id, WAIT_SLICE_MS);
+		ret = rte_hvdev_wait(s->dev_id, wait_budget_ms(s, last_msg_ns));
 		if (ret == 0 || ret == -EINTR) {
 			check_idle(s, last_msg_ns);
 			ret = 0;
@@ -230,6 +248,7 @@ fcopy_serve_lcore(void *arg)
 			break;
 		}
 	}
+	fcopy_signal_detach();
 	fcopy_proto_abandon(s->proto, "the service is stopping");
 	free(buf);
 	s->result = ret;

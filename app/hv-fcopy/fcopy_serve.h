@@ -31,7 +31,7 @@ struct fcopy_serve {
 /* lcore_function_t: serve until stopped; @p arg is a struct fcopy_serve. */
 int fcopy_serve_lcore(void *arg);
 
-/* Ask every loop to stop at its next check (at most a wait slice). Async-signal-safe. */
+/* Ask every loop to stop at its next check. Async-signal-safe. */
 void fcopy_serve_request_stop(void);
 
 /* @return true once a stop was asked. */

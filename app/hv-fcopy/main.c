@@ -35,6 +35,7 @@
 #include "fcopy_opts.h"
 #include "fcopy_proto.h"
 #include "fcopy_serve.h"
+#include "fcopy_signal.h"
 #include "fcopy_state.h"
 #include "fcopy_stats.h"
 #include "fcopy_telemetry.h"
@@ -56,26 +57,6 @@ struct service {
 	int16_t dev_id;
 	char root[PATH_MAX];
 };
-
-static void
-on_signal(int sig)
-{
-	RTE_SET_USED(sig);
-	fcopy_serve_request_stop();
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocked wait returns EINTR and looks at the stop flag at once. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 /* "-l" for a small daemon: the first two CPUs it may run on (main + worker), else one. */
 static void
@@ -312,11 +293,17 @@ run(struct service *sv)
 
 	if (sv->opts.cfg.log_syslog && fcopy_log_to_syslog() < 0)
 		FCOPY_LOG(WARNING, "cannot log to syslog; logging to stderr");
-	install_signals();
+	ret = fcopy_signal_start();
+	if (ret < 0) {
+		FCOPY_LOG(ERR, "starting the signal thread: %s", strerror(-ret));
+		return FCOPY_EXIT_FAIL;
+	}
 	if (prepare_delivery(sv) < 0)
 		return FCOPY_EXIT_FAIL;
 	fcopy_telemetry_register(&sv->stats);
+	fcopy_signal_attach();
 	ret = start_device(sv);
+	fcopy_signal_detach();
 	if (ret == -EINTR)
 		return FCOPY_EXIT_OK;
 	if (ret < 0)
@@ -356,6 +343,14 @@ main(int argc, char **argv)
 			return ret == 0 ? FCOPY_EXIT_OK : ret == -ENODEV ? FCOPY_EXIT_NO_DEVICE :
 			       FCOPY_EXIT_FAIL;
 		}
+	}
+	/* Before EAL starts its threads, so that they inherit the mask (fcopy_signal.h). */
+	ret = fcopy_signal_block();
+	if (ret < 0) {
+		fprintf(stderr, "%s: cannot block the stop signals: %s\n", FCOPY_PROG,
+			strerror(-ret));
+		fcopy_opts_free(&sv.opts);
+		return FCOPY_EXIT_FAIL;
 	}
 	n = eal_args(eal_argc, argv, &eal_argv, &keep);
 	if (n < 0 || rte_eal_init(n, eal_argv) < 0) {
