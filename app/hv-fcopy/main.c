@@ -272,6 +272,7 @@ serve(struct service *sv)
 		.stats = &sv->stats,
 		.count = sv->opts.count,
 		.transfer_timeout_s = sv->opts.cfg.policy.transfer_timeout_s,
+		.spins = sv->opts.cfg.mode == FCOPY_MODE_POLL,
 	};
 	if (worker >= RTE_MAX_LCORE)
 		return fcopy_serve_lcore(&sv->serve);
