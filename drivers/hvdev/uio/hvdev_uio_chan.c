@@ -342,8 +342,12 @@ deadline_after(int timeout_ms)
 	return timeout_ms < 0 ? UINT64_MAX : hvdev_now_ms() + (uint64_t)timeout_ms;
 }
 
-int
-hvdev_chan_intr_ack(struct hvdev_chan *ch)
+/*
+ * Consume notifications from the node: all of them (@p all), or the one that poll() reported.
+ * @return how many, 0 if none, or -EIO (rescinded or broken).
+ */
+static int
+consume_notifications(struct hvdev_chan *ch, bool all)
 {
 	uint32_t count;
 	int n = 0;
@@ -354,7 +358,9 @@ hvdev_chan_intr_ack(struct hvdev_chan *ch)
 		if (r == (ssize_t)sizeof(count)) {
 			n++;
 			ch->stats.interrupts++;
-			continue;
+			if (all)
+				continue;
+			return n;
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -368,6 +374,12 @@ hvdev_chan_intr_ack(struct hvdev_chan *ch)
 				    r < 0 ? strerror(errno) : "short read");
 		return -EIO;
 	}
+}
+
+int
+hvdev_chan_intr_ack(struct hvdev_chan *ch)
+{
+	return consume_notifications(ch, true);
 }
 
 int
@@ -414,7 +426,12 @@ sleep_on_node(struct hvdev_chan *ch, uint64_t deadline)
 	if (ret == 0)
 		return 0;
 	ch->stats.wakeups++;
-	ret = hvdev_chan_intr_ack(ch);
+	/*
+	 * One read, not a read until EAGAIN: the host interrupts only an armed, empty ring, so
+	 * a second notification is rare, and the syscall that would find none is not. A
+	 * notification left behind only makes the next poll() return at once.
+	 */
+	ret = consume_notifications(ch, false);
 	return ret < 0 ? ret : 1;
 }
 
