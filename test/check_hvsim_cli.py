@@ -121,6 +121,70 @@ def check_usage(exe, tmp):
     check(rc == 2 and 'no dpdk-hvsim serve is running' in err, f'no server: {rc} {err}')
 
 
+def fault_cmd(exe, root, *items, want_rc=0):
+    rc, out, err = run([exe, 'fault', '--root', root] + list(items))
+    check(rc == want_rc, f'fault {items}: exit code {rc}, want {want_rc}; stderr: {err}')
+    return out, err
+
+
+def check_faults(exe, root, src, guest):
+    """The fault command, copy --fault and the list fields, against the fake guest."""
+    out, _ = fault_cmd(exe, root)
+    check(out.startswith('fault fcopy ') and ': none (' in out, f'no fault yet: {out}')
+    out, _ = fault_cmd(exe, root, 'intr_delay_ms=20', 'intr_drop_every=3')
+    check('intr_delay_ms=20,intr_drop_every=3 (' in out, f'fault set: {out}')
+    res = copy_json(exe, root, src, '/late', want_rc=0)
+    check(res['status'] == 'ok', f'copy with late and lost interrupts: {res}')
+    rc, out, _ = run([exe, 'list', '--root', root])
+    check(rc == 0 and 'fault=intr_delay_ms=20,intr_drop_every=3 ' in out and
+          'intr_dropped=' in out and 'intr_delayed=' in out, f'list shows the fault: {out}')
+    check(' intr_dropped=0 ' not in out or ' intr_delayed=0 ' not in out,
+          f'the interrupt faults fired: {out}')
+    out, _ = fault_cmd(exe, root, 'clear')
+    check(': none (' in out, f'fault clear: {out}')
+
+    # One-shot step actions given with the copy; they are gone once fired.
+    res = copy_json(exe, root, src, '/stalled', '--chunk', '4096', '--fault',
+                    'step=write:2,action=stall', want_rc=1)
+    check(res['status'] == 'stalled' and res['bytes'] == 8192, f'stall: {res}')
+    res = copy_json(exe, root, src, '/cancelled', '--fault', 'step=start,action=cancel',
+                    want_rc=1)
+    check(res['status'] == 'cancelled' and res['bytes'] == 0, f'cancel at START: {res}')
+    out, _ = fault_cmd(exe, root)
+    check(': none (' in out and 'faults fired 2)' in out, f'one-shot faults fired: {out}')
+
+    # A bad negotiation, then a good one, without reopening the channel.
+    fault_cmd(exe, root, '--renegotiate', 'nego=no_common')
+    guest.wait_line(lambda s: s == 'fake guest: negotiated', 'the bad negotiation')
+    res = copy_json(exe, root, src, '/refused', want_rc=1)
+    check(res['status'] == 'failed' and 'refused the integration component versions' in
+          res['message'], f'copy after a refused negotiation: {res}')
+    fault_cmd(exe, root, '--renegotiate', 'clear')
+    guest.wait_line(lambda s: s == 'fake guest: negotiated', 'the good negotiation')
+    res = copy_json(exe, root, src, '/renegotiated', want_rc=0)
+    check(res['status'] == 'ok', f'copy after a good negotiation: {res}')
+
+    # A rescind at a step of the copy, then the device is offered again.
+    res = copy_json(exe, root, src, '/rescinded', '--fault', 'step=start,action=rescind',
+                    want_rc=1)
+    check(res['status'] == 'failed' and res['operation'] == 'WRITE', f'rescind: {res}')
+    rc, out, _ = run([exe, 'offer', '--root', root])
+    check(rc == 0, f'offer after the rescind: {rc} {out}')
+    guest.wait_line(lambda s: s == 'fake guest: negotiated', 'negotiation after the rescind')
+
+    # Mistakes: exit status 2 and the reason.
+    _, err = fault_cmd(exe, root, 'bogus=1', want_rc=2)
+    check("unknown fault key 'bogus'" in err, f'unknown key: {err}')
+    _, err = fault_cmd(exe, root, 'step=start', want_rc=2)
+    check('needs action=' in err, f'step without action: {err}')
+    _, err = fault_cmd(exe, root, 'intr_drop_pct=200', want_rc=2)
+    check("bad value in 'intr_drop_pct=200'" in err, f'out of range: {err}')
+    _, err = fault_cmd(exe, root, 'nokey', want_rc=2)
+    check('not KEY=VALUE' in err, f'not key=value: {err}')
+    rc, _, err = run([exe, 'copy', '--root', root, src, '/x', '--fault', 'corrupt=all'])
+    check(rc == 2 and "bad value in 'corrupt=all'" in err, f'copy --fault: {rc} {err}')
+
+
 def scenario(exe, guest_exe, tmp):
     root = os.path.join(tmp, 'root')
     src = os.path.join(tmp, 'src.bin')
@@ -181,6 +245,8 @@ def scenario(exe, guest_exe, tmp):
         guest.wait_line(lambda s: s == 'fake guest: negotiated', 'negotiation after offer')
         res = copy_json(exe, root, src, '/again', want_rc=0)
         check(res['status'] == 'ok' and res['bytes'] == size, f'copy after offer: {res}')
+
+        check_faults(exe, root, src, guest)
 
         rc, _, err = run([exe, 'rescind', '--root', root, '--class', 'kvp'])
         check(rc == 2 and 'no kvp device' in err, f'rescind kvp: {rc} {err}')

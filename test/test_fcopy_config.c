@@ -69,6 +69,7 @@ test_defaults(void)
 	TEST_ASSERT(c.policy.fsync && !c.policy.allow_exec, "fsync on, no execute bits");
 	TEST_ASSERT_EQUAL(c.mode, FCOPY_MODE_INTR, "interrupt mode");
 	TEST_ASSERT_EQUAL(c.busy_poll_us, 50, "adaptive budget");
+	TEST_ASSERT_EQUAL(c.recheck_ms, 0, "no re-check while idle");
 	fcopy_config_free(&c);
 	return TEST_SUCCESS;
 }
@@ -91,6 +92,7 @@ test_good_file(void)
 			       "fsync = no\n"
 			       "mode = adaptive\n"
 			       "busy_poll_us = 200\n"
+			       "recheck_ms = 5000\n"
 			       "log_syslog = yes\n"
 			       "transfer_timeout = 30\n"
 			       "state_dir = /run/x\n", &c, err, sizeof(err)), 0, "%s", err);
@@ -104,6 +106,7 @@ test_good_file(void)
 	TEST_ASSERT(c.policy.owner == 0 && c.policy.group == 0, "owner and group");
 	TEST_ASSERT(!c.policy.fsync && c.log_syslog, "booleans");
 	TEST_ASSERT(c.mode == FCOPY_MODE_ADAPTIVE && c.busy_poll_us == 200, "mode");
+	TEST_ASSERT_EQUAL(c.recheck_ms, 5000, "re-check interval");
 	TEST_ASSERT(c.policy.transfer_timeout_s == 30 && strcmp(c.state_dir, "/run/x") == 0,
 		    "timeout and state directory");
 	fcopy_config_free(&c);
@@ -139,6 +142,7 @@ test_errors(void)
 	TEST_RUN(bad("fsync = maybe\n", 1, "yes or no"));
 	TEST_RUN(bad("mode = turbo\n", 1, "intr, adaptive or poll"));
 	TEST_RUN(bad("busy_poll_us = -1\n", 1, "busy_poll_us"));
+	TEST_RUN(bad("recheck_ms = 3600001\n", 1, "recheck_ms"));
 	TEST_RUN(bad("allowed_root = relative/dir\n", 1, "absolute"));
 	TEST_RUN(bad("allowed_root = /srv/../etc\n", 1, "'..'"));
 	TEST_RUN(bad("owner = no-such-user-hvfcopy\n", 1, "no such user"));

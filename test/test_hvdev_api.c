@@ -171,6 +171,9 @@ check_lifecycle(void)
 	conf.busy_poll_us = 2000000;
 	TEST_ASSERT_EQUAL(rte_hvdev_configure(dev_id, &conf), -EINVAL, "budget over 1 s");
 	conf.busy_poll_us = 0;
+	conf.recheck_ms = 3600001;
+	TEST_ASSERT_EQUAL(rte_hvdev_configure(dev_id, &conf), -EINVAL, "re-check over an hour");
+	conf.recheck_ms = 0;
 	TEST_ASSERT_EQUAL(rte_hvdev_configure(-1, &conf), -EINVAL, "bad id");
 	TEST_ASSERT_EQUAL(rte_hvdev_recv(dev_id, &pkt, buf, sizeof(buf)), -EINVAL,
 			  "recv before start");

@@ -28,6 +28,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_MODE,
 	OPT_BUSY_POLL,
+	OPT_RECHECK,
 	OPT_SYSLOG,
 	OPT_COUNT,
 	OPT_WAIT_DEVICE,
@@ -50,6 +51,7 @@ static const struct option long_opts[] = {
 	{ "transfer-timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "busy-poll-us", required_argument, NULL, OPT_BUSY_POLL },
+	{ "recheck-ms", required_argument, NULL, OPT_RECHECK },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "wait-device", required_argument, NULL, OPT_WAIT_DEVICE },
@@ -78,6 +80,7 @@ static const struct {
 	{ OPT_TIMEOUT, "transfer_timeout", NULL },
 	{ OPT_MODE, "mode", NULL },
 	{ OPT_BUSY_POLL, "busy_poll_us", NULL },
+	{ OPT_RECHECK, "recheck_ms", NULL },
 	{ OPT_SYSLOG, "log_syslog", "yes" },
 };
 
@@ -106,6 +109,8 @@ fcopy_opts_usage(FILE *f, const char *prog)
 		"  --state-dir DIR        in-flight record for crash cleanup (default %s)\n"
 		"  --mode M               intr (default), adaptive or poll\n"
 		"  --busy-poll-us US      busy-poll budget of adaptive mode (default %u)\n"
+		"  --recheck-ms MS        while idle, look at the ring every MS even without an\n"
+		"                         interrupt (default 0: never; during a copy: every 1 s)\n"
 		"  --syslog               log to syslog only, as \"%s\"\n"
 		"  --count N              exit after N transfers\n"
 		"  --wait-device S        wait up to S s for the device (-1: forever; default 0)\n"

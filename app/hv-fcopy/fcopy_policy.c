@@ -20,6 +20,7 @@
 #define MAX_LINE (PATH_MAX + 128)
 #define MAX_BUSY_POLL_US 1000000u
 #define MAX_TRANSFER_TIMEOUT_S 86400u
+#define MAX_RECHECK_MS 3600000u
 
 static int __rte_format_printf(3, 4)
 fail(char *err, size_t errlen, const char *fmt, ...)
@@ -272,6 +273,12 @@ fcopy_config_set(struct fcopy_config *c, const char *key, const char *value,
 		if (parse_u32(value, MAX_BUSY_POLL_US, &c->busy_poll_us) < 0)
 			return fail(err, errlen, "%s: busy_poll_us '%s' must be 0 to %u", where,
 				    value, MAX_BUSY_POLL_US);
+		return 0;
+	}
+	if (strcmp(key, "recheck_ms") == 0) {
+		if (parse_u32(value, MAX_RECHECK_MS, &c->recheck_ms) < 0)
+			return fail(err, errlen, "%s: recheck_ms '%s' must be 0 to %u", where,
+				    value, MAX_RECHECK_MS);
 		return 0;
 	}
 	if (strcmp(key, "transfer_timeout") == 0) {

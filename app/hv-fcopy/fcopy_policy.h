@@ -12,7 +12,7 @@
  *
  * The file is "key = value" lines; '#' starts a comment; blank lines are ignored. Keys:
  * allowed_root (repeatable), file_mode, dir_mode, owner, group, fsync, allow_exec, mode,
- * busy_poll_us, log_syslog, state_dir, transfer_timeout.
+ * busy_poll_us, recheck_ms, log_syslog, state_dir, transfer_timeout.
  */
 
 #include <limits.h>
@@ -60,6 +60,7 @@ struct fcopy_config {
 	struct fcopy_policy policy;
 	enum fcopy_mode mode;
 	uint32_t busy_poll_us;
+	uint32_t recheck_ms;		/* idle: look at the ring this often anyway; 0: never */
 	bool log_syslog;
 	char state_dir[PATH_MAX];
 	enum fcopy_source roots_source;

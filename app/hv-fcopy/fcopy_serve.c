@@ -21,6 +21,11 @@
 
 /* Poll mode spins; it looks at the stop flag this often (it costs nothing more there). */
 #define SPIN_SLICE_MS 100
+/*
+ * During a copy, the longest sleep without looking at the ring: an interrupt a faulty host
+ * never raised then delays the copy by this much instead of stalling it until it times out.
+ */
+#define COPY_RECHECK_MS 1000
 #define REATTACH_SLICE_MS 500
 #define REATTACH_POLL_MS 200
 /* Channel errors in a row on a device that is not rescinded, before giving up. */
@@ -148,25 +153,30 @@ on_rescind(struct fcopy_serve *s)
 }
 
 /*
- * How long the next wait may sleep: until the copy in progress times out, or for ever. No
- * timer runs while idle, so an idle service costs no wake-ups; a stop request interrupts
- * the wait (fcopy_signal.h).
+ * How long the next wait may sleep. While idle: until the host interrupts (or recheck_ms),
+ * so that an idle service makes no wake-up at all; a stop request interrupts the wait
+ * (fcopy_signal.h). During a copy: COPY_RECHECK_MS at most, and no later than the moment the
+ * copy times out.
  */
 static int
 wait_budget_ms(const struct fcopy_serve *s, uint64_t last_msg_ns)
 {
-	int idle_wait_ms = s->spins ? SPIN_SLICE_MS : -1;
-	uint64_t limit_ns, idle_ns, left_ms;
+	uint64_t budget_ms = s->recheck_ms > 0 ? s->recheck_ms : UINT64_MAX;
+	uint64_t limit_ns, idle_ns;
 
-	if (s->transfer_timeout_s == 0 || !s->proto->dlv->active)
-		return idle_wait_ms;
-	limit_ns = (uint64_t)s->transfer_timeout_s * 1000000000u;
-	idle_ns = fcopy_now_ns() - last_msg_ns;
-	if (idle_ns >= limit_ns)
-		return 0;
-	/* Rounded up, so that the wake-up finds the copy timed out rather than just not yet. */
-	left_ms = RTE_MIN((limit_ns - idle_ns + 999999) / 1000000, (uint64_t)INT_MAX);
-	return idle_wait_ms < 0 ? (int)left_ms : (int)RTE_MIN(left_ms, (uint64_t)idle_wait_ms);
+	if (s->spins)
+		budget_ms = RTE_MIN(budget_ms, (uint64_t)SPIN_SLICE_MS);
+	if (s->proto->dlv->active) {
+		budget_ms = RTE_MIN(budget_ms, (uint64_t)COPY_RECHECK_MS);
+		if (s->transfer_timeout_s > 0) {
+			limit_ns = (uint64_t)s->transfer_timeout_s * 1000000000u;
+			idle_ns = fcopy_now_ns() - last_msg_ns;
+			/* Rounded up: the wake-up finds the copy timed out, not just not yet. */
+			budget_ms = RTE_MIN(budget_ms, idle_ns >= limit_ns ? 0 :
+					    (limit_ns - idle_ns + 999999) / 1000000);
+		}
+	}
+	return budget_ms == UINT64_MAX ? -1 : (int)RTE_MIN(budget_ms, (uint64_t)INT_MAX);
 }
 
 static void

@@ -273,6 +273,7 @@ serve(struct service *sv)
 		.count = sv->opts.count,
 		.transfer_timeout_s = sv->opts.cfg.policy.transfer_timeout_s,
 		.spins = sv->opts.cfg.mode == FCOPY_MODE_POLL,
+		.recheck_ms = sv->opts.cfg.recheck_ms,
 	};
 	if (worker >= RTE_MAX_LCORE)
 		return fcopy_serve_lcore(&sv->serve);

@@ -258,6 +258,8 @@ hvsim_copy(const struct hvsim_copy_opts *o)
 	if (o->cancel_after != 0)
 		hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "cancel_after", "%" PRIu64,
 			       o->cancel_after);
+	if (o->fault != NULL)
+		hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "fault", o->fault);
 	if (bar.on)
 		hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "progress", "1");
 	/* The host may wait a timeout for the negotiation, then one per request. */
@@ -323,5 +325,55 @@ hvsim_simple(const char *root, const char *cmd, const char *class_name)
 	else if (strcmp(cmd, "offer") == 0)
 		printf("offered %s %s as %s\n", hvsim_ctl_get(&m, "class") ?: "?",
 		       hvsim_ctl_get(&m, "instance") ?: "?", hvsim_ctl_get(&m, "uio") ?: "?");
+	return HVSIM_EXIT_OK;
+}
+
+/* ---- fault ---- */
+
+int
+hvsim_fault(const char *root, const char *class_name, bool renegotiate,
+	    const char *const *items, int nitems)
+{
+	char line[2048] = "fault", last[2048], key[64];
+	struct hvsim_ctl_msg m;
+	const char *eq;
+	int i, ret = 0;
+
+	if (class_name != NULL)
+		ret = hvsim_ctl_add(line, sizeof(line), "class", class_name);
+	if (renegotiate && ret == 0)
+		ret = hvsim_ctl_add(line, sizeof(line), "renegotiate", "1");
+	for (i = 0; i < nitems && ret == 0; i++) {
+		if (strcmp(items[i], "clear") == 0 || strcmp(items[i], "none") == 0) {
+			ret = hvsim_ctl_add(line, sizeof(line), "clear", "1");
+			continue;
+		}
+		eq = strchr(items[i], '=');
+		if (eq == NULL || eq == items[i] || (size_t)(eq - items[i]) >= sizeof(key)) {
+			APP_LOG(ERR, "fault: '%s' is not KEY=VALUE (or clear)", items[i]);
+			return HVSIM_EXIT_USAGE;
+		}
+		memcpy(key, items[i], (size_t)(eq - items[i]));
+		key[eq - items[i]] = '\0';
+		ret = hvsim_ctl_add(line, sizeof(line), key, eq + 1);
+	}
+	if (ret < 0) {
+		APP_LOG(ERR, "fault: the request is too long");
+		return HVSIM_EXIT_USAGE;
+	}
+	if (transact(root, line, CLIENT_SLACK_MS, last, sizeof(last), NULL, NULL) < 0)
+		return HVSIM_EXIT_USAGE;
+	if (hvsim_ctl_parse(last, &m) < 0) {
+		APP_LOG(ERR, "malformed answer from the serve process");
+		return HVSIM_EXIT_USAGE;
+	}
+	if (strcmp(m.word, "error") == 0) {
+		APP_LOG(ERR, "%s", hvsim_ctl_get(&m, "message") ?: "refused");
+		return exit_for_errno(hvsim_ctl_get(&m, "errno"));
+	}
+	printf("fault %s %s: %s (interrupts dropped %s, delayed %s; faults fired %s)\n",
+	       hvsim_ctl_get(&m, "class") ?: "?", hvsim_ctl_get(&m, "instance") ?: "?",
+	       hvsim_ctl_get(&m, "fault") ?: "?", hvsim_ctl_get(&m, "intr_dropped") ?: "?",
+	       hvsim_ctl_get(&m, "intr_delayed") ?: "?", hvsim_ctl_get(&m, "faults_fired") ?: "?");
 	return HVSIM_EXIT_OK;
 }

@@ -95,9 +95,13 @@ struct hvsim_copy_opts {
 	uint32_t timeout_s;	/* 0: the host's default */
 	uint32_t chunk;		/* 0: the host's default */
 	uint64_t cancel_after;	/* 0: never */
+	const char *fault;	/* fault specification for this copy, or NULL */
 };
 int hvsim_copy(const struct hvsim_copy_opts *o);
 /* rescind, offer, list: one request, one answer. */
 int hvsim_simple(const char *root, const char *cmd, const char *class_name);
+/* fault: set (KEY=VALUE items), clear ("clear") or show (no item) a device's faults. */
+int hvsim_fault(const char *root, const char *class_name, bool renegotiate,
+		const char *const *items, int nitems);
 
 #endif /* HVSIM_APP_H */

@@ -37,6 +37,8 @@ enum {
 	OPT_CHUNK,
 	OPT_CANCEL_AFTER,
 	OPT_JSON,
+	OPT_FAULT,
+	OPT_RENEGOTIATE,
 };
 
 static const struct option long_opts[] = {
@@ -52,21 +54,24 @@ static const struct option long_opts[] = {
 	{ "chunk", required_argument, NULL, OPT_CHUNK },
 	{ "cancel-after", required_argument, NULL, OPT_CANCEL_AFTER },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "fault", required_argument, NULL, OPT_FAULT },
+	{ "renegotiate", no_argument, NULL, OPT_RENEGOTIATE },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct cmd {
 	const char *name;
 	const char *const *opts;	/* the options it takes, besides --help and --verbose */
-	int nargs;			/* positional arguments */
+	int nargs;			/* positional arguments; -1: any number */
 	const char *synopsis;
 };
 
 static const char *const serve_opts[] = { "root", "class", "ring-size", "no-negotiate", NULL };
 static const char *const copy_opts[] = {
 	"root", "class", "force", "create-full-path", "timeout-s", "chunk", "cancel-after",
-	"json", NULL,
+	"json", "fault", NULL,
 };
+static const char *const fault_opts[] = { "root", "class", "renegotiate", NULL };
 static const char *const dev_opts[] = { "root", "class", NULL };
 static const char *const list_opts[] = { "root", NULL };
 
@@ -75,7 +80,9 @@ static const struct cmd cmds[] = {
 	  "serve --root DIR [--class NAME]... [--ring-size BYTES] [--no-negotiate] [-v]" },
 	{ "copy", copy_opts, 2,
 	  "copy --root DIR SRC DEST [--force] [--create-full-path] [--timeout-s N]\n"
-	  "         [--chunk N] [--cancel-after BYTES] [--class NAME] [--json]" },
+	  "         [--chunk N] [--cancel-after BYTES] [--fault SPEC] [--class NAME] [--json]" },
+	{ "fault", fault_opts, -1,
+	  "fault --root DIR [--class NAME] [--renegotiate] [KEY=VALUE...|clear]" },
 	{ "rescind", dev_opts, 0, "rescind --root DIR [--class NAME]" },
 	{ "offer", dev_opts, 0, "offer --root DIR [--class NAME]" },
 	{ "list", list_opts, 0, "list --root DIR" },
@@ -87,6 +94,9 @@ struct app_opts {
 	struct hvsim_copy_opts copy;
 	const char *root;
 	const char *class_name;
+	bool renegotiate;
+	char **items;			/* fault: the KEY=VALUE arguments */
+	int nitems;
 	int verbose;
 };
 
@@ -108,7 +118,11 @@ usage(FILE *f)
 		"  copy     Copy-VMFile: push local file SRC to guest path DEST.\n"
 		"  rescind  withdraw a device, as turning Guest Services off does.\n"
 		"  offer    offer a rescinded device again.\n"
-		"  list     show the devices, their state and counters.\n\n"
+		"  list     show the devices, their state and counters.\n"
+		"  fault    set (KEY=VALUE items), clear or show a device's injected faults:\n"
+		"           intr_delay_ms, intr_drop_every, intr_drop_pct, seed, corrupt, nego,\n"
+		"           mangle, mangle_op, mangle_nth, mangle_len, step, action, pid\n"
+		"           (see doc/guides/testing/faults.rst).\n\n"
 		"Options:\n"
 		"  --root DIR            the simulated system's root (serve creates it)\n"
 		"  --class NAME          fcopy, kvp, vss, heartbeat, shutdown, timesync or a\n"
@@ -123,6 +137,8 @@ usage(FILE *f)
 		"  --chunk N             WRITE data size, 1 to 6144 (default 6144)\n"
 		"  --cancel-after BYTES  send CANCEL once BYTES are written\n"
 		"  --json                print the outcome of copy as JSON\n"
+		"  --fault SPEC          copy with these faults (comma-separated KEY=VALUE)\n"
+		"  --renegotiate         fault: send a NEGOTIATE now (with the fault set)\n"
 		"  -v, --verbose         more log (twice: debug)\n"
 		"  -h, --help            this help\n\n"
 		"Exit status: 0 success; 1 the operation failed (the guest's error, a timeout, a\n"
@@ -230,6 +246,12 @@ set_opt(struct app_opts *a, int c, const char *arg)
 	case OPT_JSON:
 		a->copy.json = true;
 		return 0;
+	case OPT_FAULT:
+		a->copy.fault = arg;
+		return 0;
+	case OPT_RENEGOTIATE:
+		a->renegotiate = true;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -275,7 +297,10 @@ parse_args(int argc, char **argv, struct app_opts *a)
 		if (set_opt(a, c, optarg) < 0)
 			return -1;
 	}
-	if (argc - optind != a->cmd->nargs) {
+	if (a->cmd->nargs < 0) {
+		a->items = argv + optind;
+		a->nitems = argc - optind;
+	} else if (argc - optind != a->cmd->nargs) {
 		APP_LOG(ERR, "%s takes %d argument%s, not %d; usage: " HVSIM_PROG " %s",
 			a->cmd->name, a->cmd->nargs, a->cmd->nargs == 1 ? "" : "s", argc - optind,
 			a->cmd->synopsis);
@@ -340,5 +365,8 @@ main(int argc, char **argv)
 		return hvsim_serve(&a.serve);
 	if (strcmp(a.cmd->name, "copy") == 0)
 		return hvsim_copy(&a.copy);
+	if (strcmp(a.cmd->name, "fault") == 0)
+		return hvsim_fault(a.root, a.class_name, a.renegotiate,
+				   (const char *const *)a.items, a.nitems);
 	return hvsim_simple(a.root, a.cmd->name, a.class_name);
 }

@@ -106,6 +106,8 @@ errno_name(int err)
 	case EIO: return "EIO";
 	case ENOMEM: return "ENOMEM";
 	case ESHUTDOWN: return "ESHUTDOWN";
+	case ENOTCONN: return "ENOTCONN";
+	case ENOTSUP: return "ENOTSUP";
 	default: return "EFAULT";
 	}
 }
@@ -228,6 +230,122 @@ copy_opts(const struct hvsim_ctl_msg *m, struct rte_hvsim_fcopy_opts *o)
 	return 0;
 }
 
+/* ---- fault ---- */
+
+static void
+dev_fields(char *line, size_t size, const struct served_dev *sd)
+{
+	hvsim_ctl_add(line, size, "class", sd->class_name);
+	hvsim_ctl_add(line, size, "instance", sd->instance);
+	hvsim_ctl_add(line, size, "uio", rte_hvsim_dev_uio_name(sd->dev));
+}
+
+
+/* Fields of a fault or copy request that are not fault items. */
+static bool
+not_a_fault_key(const char *key)
+{
+	static const char *const keys[] = {
+		"class", "clear", "renegotiate", "spec", "src", "dest", "force", "create_path",
+		"timeout_ms", "chunk", "cancel_after", "progress", "fault",
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(keys); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The fault set a request asks for: spec=SPEC (or, on copy, fault=SPEC), then each field that
+ * is a fault item, applied on top of nothing (a request replaces the fault set).
+ * @return 1 when the request names a fault, 0 when not, -EINVAL (message in @p err).
+ */
+static int
+request_fault(const struct hvsim_ctl_msg *m, const char *spec_key, struct rte_hvsim_fault *f,
+	      char *err, size_t errlen)
+{
+	const char *spec = hvsim_ctl_get(m, spec_key);
+	char item[512];
+	unsigned int i;
+	int found = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (spec != NULL) {
+		if (rte_hvsim_fault_parse(spec, f, err, errlen) < 0)
+			return -EINVAL;
+		found = 1;
+	}
+	for (i = 0; i < m->n; i++) {
+		if (not_a_fault_key(m->key[i]))
+			continue;
+		snprintf(item, sizeof(item), "%s=%s", m->key[i], m->val[i]);
+		if (strpbrk(m->val[i], ", ") != NULL ||
+		    rte_hvsim_fault_parse(item, f, err, errlen) < 0) {
+			if (strpbrk(m->val[i], ", ") != NULL)
+				snprintf(err, errlen, "bad value in '%.128s'", item);
+			return -EINVAL;
+		}
+		found = 1;
+	}
+	return found;
+}
+
+static void
+fault_fields(char *line, size_t size, const struct served_dev *sd)
+{
+	struct rte_hvsim_dev_stats st;
+	struct rte_hvsim_fault f;
+	char spec[512];
+
+	rte_hvsim_fault_get(sd->dev, &f);
+	rte_hvsim_fault_format(&f, spec, sizeof(spec));
+	rte_hvsim_dev_stats_get(sd->dev, &st);
+	hvsim_ctl_add(line, size, "fault", spec);
+	hvsim_ctl_addf(line, size, "intr_dropped", "%" PRIu64, st.intr_dropped);
+	hvsim_ctl_addf(line, size, "intr_delayed", "%" PRIu64, st.intr_delayed);
+	hvsim_ctl_addf(line, size, "faults_fired", "%" PRIu64, st.faults_fired);
+}
+
+static void
+serve_fault(struct serve *sv, int fd, const struct hvsim_ctl_msg *m)
+{
+	struct served_dev *sd = find_dev(sv, hvsim_ctl_get(m, "class"), false, fd);
+	const char *clear = hvsim_ctl_get(m, "clear"), *reneg = hvsim_ctl_get(m, "renegotiate");
+	struct rte_hvsim_fault f;
+	char line[1024] = "ok", err[256], spec[512];
+	int ret;
+
+	if (sd == NULL)
+		return;
+	ret = request_fault(m, "spec", &f, err, sizeof(err));
+	if (ret < 0) {
+		reply_error(fd, EINVAL, "%s", err);
+		return;
+	}
+	if (ret > 0 || (clear != NULL && strcmp(clear, "1") == 0)) {
+		if (rte_hvsim_fault_set(sd->dev, &f) < 0) {
+			reply_error(fd, EINVAL, "fault values out of range");
+			return;
+		}
+		rte_hvsim_fault_format(&f, spec, sizeof(spec));
+		say(sv, "hvsim: fault on %s %s: %s", sd->class_name, sd->instance, spec);
+	}
+	if (reneg != NULL && strcmp(reneg, "1") == 0) {
+		ret = rte_hvsim_ic_renegotiate(sd->dev);
+		if (ret < 0) {
+			reply_error(fd, -ret, "cannot negotiate again on %s: %s", sd->instance,
+				    ret == -ENOTCONN ? "no guest has the channel open" :
+				    ret == -EBUSY ? "a copy is running" : strerror(-ret));
+			return;
+		}
+	}
+	dev_fields(line, sizeof(line), sd);
+	fault_fields(line, sizeof(line), sd);
+	hvsim_ctl_send(fd, line);
+}
+
 /* What Copy-VMFile would say about how the exchange ended. */
 static const char *
 copy_outcome(int ret, const struct rte_hvsim_fcopy_result *r, const struct rte_hvsim_fcopy_opts *o,
@@ -235,6 +353,11 @@ copy_outcome(int ret, const struct rte_hvsim_fcopy_result *r, const struct rte_h
 {
 	const char *op = rte_hvsim_fcopy_op_name(r->failed_op);
 
+	if (ret == -ECANCELED) {
+		snprintf(msg, len, "The host went silent after %" PRIu64 " bytes (fault "
+			 "injection).", r->bytes_sent);
+		return "stalled";
+	}
 	if (ret == -ETIMEDOUT) {
 		if (r->failed_op == UINT32_MAX)
 			snprintf(msg, len, "The guest did not answer the version negotiation "
@@ -277,19 +400,30 @@ serve_copy(struct serve *sv, int fd, const struct hvsim_ctl_msg *m)
 	struct rte_hvsim_fcopy_opts o = { 0 };
 	struct rte_hvsim_fcopy_result r;
 	struct copy_ctx ctx = { .fd = fd, .opts = &o };
-	char line[4096] = "ok", msg[512];
+	char line[4096] = "ok", msg[512], err[256];
+	struct rte_hvsim_fault fault;
 	const char *status;
 	struct stat st;
 	uint64_t t0, usec;
-	int ret;
+	int ret, has_fault;
 
 	if (src == NULL || dest == NULL || copy_opts(m, &o) < 0) {
 		reply_error(fd, EINVAL, "copy needs src= and dest=, and numbers in range");
 		return;
 	}
+	has_fault = request_fault(m, "fault", &fault, err, sizeof(err));
+	if (has_fault < 0) {
+		reply_error(fd, EINVAL, "%s", err);
+		return;
+	}
 	ctx.sd = find_dev(sv, hvsim_ctl_get(m, "class"), true, fd);
 	if (ctx.sd == NULL)
 		return;
+	/* Faults given with the copy replace the device's fault set for it. */
+	if (has_fault > 0 && rte_hvsim_fault_set(ctx.sd->dev, &fault) < 0) {
+		reply_error(fd, EINVAL, "fault values out of range");
+		return;
+	}
 	ctx.progress = hvsim_ctl_get(m, "progress") != NULL;
 	o.progress = copy_progress;
 	o.progress_arg = &ctx;
@@ -297,7 +431,7 @@ serve_copy(struct serve *sv, int fd, const struct hvsim_ctl_msg *m)
 	t0 = now_us();
 	ret = rte_hvsim_fcopy(ctx.sd->dev, src, dest, &o, &r);
 	usec = now_us() - t0;
-	if (ret != 0 && ret != -ETIMEDOUT && ret != -ENOTCONN) {
+	if (ret != 0 && ret != -ETIMEDOUT && ret != -ENOTCONN && ret != -ECANCELED) {
 		if (ret == -ENOENT || ret == -EACCES || ret == -EIO)
 			reply_error(fd, -ret, "cannot read %s: %s", src, strerror(-ret));
 		else if (ret == -EINVAL || ret == -ENAMETOOLONG)
@@ -322,14 +456,6 @@ serve_copy(struct serve *sv, int fd, const struct hvsim_ctl_msg *m)
 }
 
 /* ---- rescind, offer, list ---- */
-
-static void
-dev_fields(char *line, size_t size, const struct served_dev *sd)
-{
-	hvsim_ctl_add(line, size, "class", sd->class_name);
-	hvsim_ctl_add(line, size, "instance", sd->instance);
-	hvsim_ctl_add(line, size, "uio", rte_hvsim_dev_uio_name(sd->dev));
-}
 
 static void
 serve_rescind(struct serve *sv, int fd, const struct hvsim_ctl_msg *m)
@@ -401,6 +527,7 @@ serve_list(struct serve *sv, int fd)
 		hvsim_ctl_addf(line, sizeof(line), "tx_packets", "%" PRIu64, st.tx_packets);
 		hvsim_ctl_addf(line, sizeof(line), "guest_errors", "%" PRIu64, st.guest_errors);
 		hvsim_ctl_addf(line, sizeof(line), "late_answers", "%" PRIu64, st.late_answers);
+		fault_fields(line, sizeof(line), sd);
 		hvsim_ctl_send(fd, line);
 	}
 	hvsim_ctl_send(fd, "ok");
@@ -429,6 +556,8 @@ worker_main(void *arg)
 		serve_offer(w->sv, w->fd, &m);
 	else if (strcmp(m.word, "list") == 0)
 		serve_list(w->sv, w->fd);
+	else if (strcmp(m.word, "fault") == 0)
+		serve_fault(w->sv, w->fd, &m);
 	else
 		reply_error(w->fd, EINVAL, "unknown request '%s'", m.word);
 out:

@@ -42,10 +42,6 @@ struct echo_run {
 	uint64_t process_cpu_us;
 };
 
-struct echo_summary {
-	double min, p50, p90, p99, p999, max, mean;	/* microseconds */
-};
-
 static int
 echo_alloc(struct echo_run *r, const struct th_opts *o)
 {
@@ -163,48 +159,6 @@ echo_loop(struct echo_run *r, const struct th_opts *o)
 	r->process_cpu_us = th_process_cpu_us() - pcpu0;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Nearest-rank percentile of sorted samples, in microseconds. The rank is rounded up with a
- * margin, as ceil() would turn 0.99 * 200 = 198.00000000000003 into 199.
- */
-static double
-percentile_us(const uint64_t *sorted, uint32_t n, double p)
-{
-	uint64_t rank = (uint64_t)(p / 100.0 * n + 0.999999);
-
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return sorted[rank - 1] / 1000.0;
-}
-
-static void
-echo_summarize(struct echo_run *r, struct echo_summary *s)
-{
-	uint64_t sum = 0;
-	uint32_t i;
-
-	qsort(r->rtt_ns, r->done, sizeof(*r->rtt_ns), cmp_u64);
-	for (i = 0; i < r->done; i++)
-		sum += r->rtt_ns[i];
-	s->min = r->rtt_ns[0] / 1000.0;
-	s->p50 = percentile_us(r->rtt_ns, r->done, 50);
-	s->p90 = percentile_us(r->rtt_ns, r->done, 90);
-	s->p99 = percentile_us(r->rtt_ns, r->done, 99);
-	s->p999 = percentile_us(r->rtt_ns, r->done, 99.9);
-	s->max = r->rtt_ns[r->done - 1] / 1000.0;
-	s->mean = (double)sum / r->done / 1000.0;
-}
-
 /* Device counters that tell how the waits went: slept, woken, caught while polling. */
 static const char *const echo_xstats[] = {
 	"interrupts", "wakeups", "sleeps", "busy_poll_hits", "signals",
@@ -220,7 +174,7 @@ echo_xstat(int16_t dev_id, const char *name)
 }
 
 static void
-echo_json(const struct echo_run *r, const struct th_opts *o, const struct echo_summary *s)
+echo_json(const struct echo_run *r, const struct th_opts *o, const struct th_lat *s)
 {
 	double secs = r->elapsed_ns / 1e9;
 	struct th_json j;
@@ -237,17 +191,7 @@ echo_json(const struct echo_run *r, const struct th_opts *o, const struct echo_s
 	th_json_u64(&j, "packets", r->done);
 	th_json_u64(&j, "errors", r->errors);
 	th_json_bool(&j, "complete", r->complete);
-	th_json_obj_open(&j, "latency_us");
-	if (r->done > 0) {
-		th_json_double(&j, "min", s->min);
-		th_json_double(&j, "p50", s->p50);
-		th_json_double(&j, "p90", s->p90);
-		th_json_double(&j, "p99", s->p99);
-		th_json_double(&j, "p99_9", s->p999);
-		th_json_double(&j, "max", s->max);
-		th_json_double(&j, "mean", s->mean);
-	}
-	th_json_obj_close(&j);
+	th_lat_json(&j, s, r->done);
 	th_json_u64(&j, "elapsed_us", r->elapsed_ns / 1000);
 	th_json_obj_open(&j, "throughput");
 	th_json_double(&j, "packets_per_s", secs > 0 ? r->done / secs : 0);
@@ -268,26 +212,7 @@ echo_json(const struct echo_run *r, const struct th_opts *o, const struct echo_s
 }
 
 static void
-echo_latency_table(const struct echo_summary *s)
-{
-	static const struct th_col cols[] = {
-		{ "LATENCY_US", false }, { "MIN", true }, { "P50", true }, { "P90", true },
-		{ "P99", true }, { "P99.9", true }, { "MAX", true }, { "MEAN", true },
-	};
-	const double v[] = { s->min, s->p50, s->p90, s->p99, s->p999, s->max, s->mean };
-	struct th_table t;
-	unsigned int i;
-
-	th_table_init(&t, cols, RTE_DIM(cols));
-	th_table_cell(&t, "round trip");
-	for (i = 0; i < RTE_DIM(v); i++)
-		th_table_cell(&t, "%.1f", v[i]);
-	th_table_print(&t, stdout);
-	th_table_free(&t);
-}
-
-static void
-echo_text(const struct echo_run *r, const struct th_opts *o, const struct echo_summary *s)
+echo_text(const struct echo_run *r, const struct th_opts *o, const struct th_lat *s)
 {
 	double secs = r->elapsed_ns / 1e9;
 
@@ -313,7 +238,7 @@ echo_text(const struct echo_run *r, const struct th_opts *o, const struct echo_s
 	      echo_xstat(r->dev_id, "signals"));
 	if (r->done > 0) {
 		printf("\n");
-		echo_latency_table(s);
+		th_lat_text(s);
 	}
 }
 
@@ -346,7 +271,7 @@ echo_prepare(struct echo_run *r, const struct th_opts *o, int16_t dev_id)
 int
 th_cmd_echo(const struct th_opts *o, int16_t dev_id)
 {
-	struct echo_summary s = { 0 };
+	struct th_lat s = { 0 };
 	struct echo_run r = { 0 };
 	int ret;
 
@@ -355,7 +280,7 @@ th_cmd_echo(const struct th_opts *o, int16_t dev_id)
 		goto out;
 	echo_loop(&r, o);
 	if (r.done > 0)
-		echo_summarize(&r, &s);
+		th_lat_summarize(r.rtt_ns, r.done, &s);
 	if (o->json)
 		echo_json(&r, o, &s);
 	else

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/uio.h>
 
 #include <rte_common.h>
@@ -24,12 +25,18 @@
 #define WAIT_SLICE_MS 100
 
 volatile bool th_quit;
+/* When >= 0, a byte is written here at SIGINT/SIGTERM, to wake an epoll loop in any thread. */
+int th_quit_fd = -1;
 
 static void
 on_signal(int sig)
 {
+	char c = 1;
+
 	RTE_SET_USED(sig);
 	th_quit = true;
+	if (th_quit_fd >= 0 && write(th_quit_fd, &c, 1) < 0)
+		return;		/* the pipe is full: a wake-up is already pending */
 }
 
 void

@@ -12,6 +12,8 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,9 +124,32 @@ run_command(const struct th_opts *o)
 	int16_t dev_id = -1;
 
 	th_signals_install();
+	if (o->cmd->run == th_cmd_serve && strcmp(o->dev, "all") == 0)
+		return th_cmd_serve_all(o) < 0 ? TH_EXIT_FAIL : TH_EXIT_OK;
 	if (o->cmd->needs_dev && th_dev_resolve(o->dev, &dev_id) < 0)
 		return TH_EXIT_FAIL;
 	return o->cmd->run(o, dev_id) < 0 ? TH_EXIT_FAIL : TH_EXIT_OK;
+}
+
+/*
+ * floor and host need no EAL. SIGINT and SIGTERM are blocked before the simulated host's
+ * thread starts, so that it inherits the mask and the command takes them with sigwait.
+ */
+static int
+run_without_eal(struct th_opts *o)
+{
+	sigset_t set;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (o->sim.enabled && th_sim_start(&o->sim) < 0)
+		return TH_EXIT_FAIL;
+	ret = o->cmd->run(o, -1) < 0 ? TH_EXIT_FAIL : TH_EXIT_OK;
+	th_sim_stop();
+	return ret;
 }
 
 int
@@ -152,6 +177,10 @@ main(int argc, char **argv)
 	ret = th_opts_parse(argc - sep, app_argv, &o);
 	if (ret != 0) {
 		ret = ret > 0 ? TH_EXIT_OK : TH_EXIT_USAGE;
+		goto out;
+	}
+	if (o.cmd->no_eal) {
+		ret = run_without_eal(&o);
 		goto out;
 	}
 	/* EAL prints its usage and exits at -h: nothing to start or clean up then. */

@@ -23,6 +23,8 @@
 #define TH_MAX_SIZE (16u << 20)		/* larger than any VMBus ring */
 #define TH_MAX_SECONDS (365u * 86400u)
 #define TH_MAX_RING (64u << 20)
+#define TH_MAX_SIM_DEVICES 256u
+#define TH_DEFAULT_PING_SIZE 64u
 
 static const struct th_cmd commands[] = {
 	{ "list", "[--json]", false, TH_OPT_JSON, th_cmd_list },
@@ -36,8 +38,13 @@ static const struct th_cmd commands[] = {
 	  "                [--timeout-ms N] [--json]",
 	  true, TH_OPT_JSON | TH_OPT_COUNT | TH_OPT_SIZE | TH_OPT_MODE | TH_OPT_BUSY_POLL |
 	  TH_OPT_TIMEOUT, th_cmd_echo },
-	{ "serve", "<dev> [--seconds N] [--mode intr|poll|adaptive] [--busy-poll-us U] [--json]",
+	{ "serve", "<dev>|all [--seconds N] [--mode intr|poll|adaptive] [--busy-poll-us U]\n"
+	  "                [--json]",
 	  true, TH_OPT_JSON | TH_OPT_SECONDS | TH_OPT_MODE | TH_OPT_BUSY_POLL, th_cmd_serve },
+	{ "floor", "[--count N] [--json]", false, TH_OPT_JSON | TH_OPT_COUNT, th_cmd_floor,
+	  true },
+	{ "host", "--sim=ROOT [--sim-devices N] [--ping [--size S]] [--seconds N] [--json]",
+	  false, TH_OPT_JSON | TH_OPT_PING | TH_OPT_SIZE | TH_OPT_SECONDS, th_cmd_host, true },
 };
 
 enum {
@@ -55,6 +62,8 @@ enum {
 	OPT_SIM,
 	OPT_SIM_CLASS,
 	OPT_SIM_RING,
+	OPT_SIM_DEVICES,
+	OPT_PING,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +81,8 @@ static const struct option long_opts[] = {
 	{ "sim", optional_argument, NULL, OPT_SIM },
 	{ "sim-class", required_argument, NULL, OPT_SIM_CLASS },
 	{ "sim-ring-size", required_argument, NULL, OPT_SIM_RING },
+	{ "sim-devices", required_argument, NULL, OPT_SIM_DEVICES },
+	{ "ping", no_argument, NULL, OPT_PING },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -79,7 +90,7 @@ static const struct option long_opts[] = {
 /* Names of the enum th_opt bits, in bit order, for error messages. */
 static const char *const opt_names[] = {
 	"--json", "--hex", "--size", "--type", "--xactid", "--flags", "--timeout-ms",
-	"--count", "--mode", "--busy-poll-us", "--seconds",
+	"--count", "--mode", "--busy-poll-us", "--seconds", "--ping",
 };
 
 void
@@ -101,18 +112,20 @@ th_usage(FILE *f)
 		"Options:\n"
 		"  --json                 print JSON instead of text\n"
 		"  --hex HEX              send: the payload, in hex (spaces and colons allowed)\n"
-		"  --size N               send: N bytes of a pattern; echo: bytes per packet\n"
+		"  --size N               send: N bytes of a pattern; echo, host --ping: bytes\n"
+		"                         per packet\n"
 		"  --type T, --flags F    send: VMBus packet type (default 6, in-band) and flags\n"
 		"  --xactid X             send: transaction id (default 0)\n"
 		"  --timeout-ms N         recv: time to wait; echo: time to wait for each echo\n"
 		"                         (default %d)\n"
-		"  --count N              echo: number of round trips\n"
+		"  --count N              echo, floor: number of round trips\n"
 		"  --mode M               intr (sleep on the host's interrupt, default), poll\n"
 		"                         (spin), adaptive (interrupt mode that polls first)\n"
 		"  --busy-poll-us U       adaptive mode's polling budget (default %d; implies\n"
 		"                         --mode adaptive)\n"
-		"  --seconds N            serve: stop after N seconds (default: at SIGINT or\n"
-		"                         SIGTERM)\n"
+		"  --seconds N            serve, host: stop after N seconds (default: at\n"
+		"                         SIGINT or SIGTERM; host --ping: ping for N s,\n"
+		"                         default 5)\n"
 		"  --sim[=ROOT]           start a simulated Hyper-V host in this process, under\n"
 		"                         ROOT (default: a temporary directory removed at exit),\n"
 		"                         offering one device that echoes every packet, and add\n"
@@ -120,6 +133,10 @@ th_usage(FILE *f)
 		"  --sim-class NAME       class of the simulated device (default fcopy)\n"
 		"  --sim-ring-size BYTES  ring size of the simulated device, per direction,\n"
 		"                         header page included\n"
+		"  --sim-devices N        host: number of devices offered (default 1, at\n"
+		"                         most 256; a guest serves at most 64)\n"
+		"  --ping                 host: send packets and time the guest's echoes (the\n"
+		"                         guest runs 'serve'), instead of echoing the guest's\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n",
@@ -315,6 +332,12 @@ parse_one(int opt, const char *arg, struct th_opts *o, uint32_t *bit)
 		return 0;
 	case OPT_SIM_RING:
 		return parse_u32("--sim-ring-size", arg, 1, TH_MAX_RING, &o->sim.ring_size);
+	case OPT_SIM_DEVICES:
+		return parse_u32("--sim-devices", arg, 1, TH_MAX_SIM_DEVICES, &o->sim.devices);
+	case OPT_PING:
+		*bit = TH_OPT_PING;
+		o->sim.ping = true;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -338,7 +361,8 @@ parse_positional(int argc, char **argv, struct th_opts *o)
 	int n = argc - optind;
 
 	if (n == 0) {
-		TH_LOG(ERR, "no command given after '--' (list, info, send, recv, echo, serve); "
+		TH_LOG(ERR, "no command given after '--' (list, info, send, recv, echo, serve, "
+		       "floor, host); "
 		       "see '" TH_PROG " -- --help'");
 		return -EINVAL;
 	}
@@ -395,6 +419,19 @@ check_combination(struct th_opts *o)
 		TH_LOG(ERR, "echo: --count and --size are required");
 		return -EINVAL;
 	}
+	if (c->run == th_cmd_host && !o->sim.enabled) {
+		TH_LOG(ERR, "host: give the root of the simulated system with --sim=ROOT");
+		return -EINVAL;
+	}
+	if (c->run != th_cmd_host && o->sim.devices > 1) {
+		TH_LOG(ERR, "--sim-devices: only the host command offers more than one device");
+		return -EINVAL;
+	}
+	if ((o->given & TH_OPT_SIZE) && c->run == th_cmd_host && !o->sim.ping) {
+		TH_LOG(ERR, "host: --size is the size of --ping's packets");
+		return -EINVAL;
+	}
+	o->sim.ping_size = o->given & TH_OPT_SIZE ? o->size : TH_DEFAULT_PING_SIZE;
 	if (o->given & TH_OPT_BUSY_POLL) {
 		adaptive_ok = !(o->given & TH_OPT_MODE) || o->mode == TH_MODE_ADAPTIVE;
 		if (!adaptive_ok) {
@@ -417,6 +454,7 @@ opts_default(struct th_opts *o)
 	o->timeout_ms = TH_DEFAULT_TIMEOUT_MS;
 	o->mode = TH_MODE_INTR;
 	o->sim.class_name = "fcopy";
+	o->sim.devices = 1;
 }
 
 /*

@@ -45,6 +45,7 @@ enum th_opt {
 	TH_OPT_MODE = 1u << 8,
 	TH_OPT_BUSY_POLL = 1u << 9,
 	TH_OPT_SECONDS = 1u << 10,
+	TH_OPT_PING = 1u << 11,
 };
 
 enum th_mode {
@@ -62,6 +63,9 @@ struct th_sim_opts {
 	char root[PATH_MAX];	/* empty: a fresh temporary directory */
 	const char *class_name;
 	uint32_t ring_size;	/* bytes per direction incl. header page; 0: default */
+	uint32_t devices;	/* devices offered, 1 or more */
+	bool ping;		/* host --ping: the host sends and times, the guest echoes */
+	uint32_t ping_size;
 };
 
 struct th_opts {
@@ -89,6 +93,7 @@ struct th_cmd {
 	bool needs_dev;
 	uint32_t allowed;		/* enum th_opt bits */
 	int (*run)(const struct th_opts *o, int16_t dev_id);
+	bool no_eal;			/* runs instead of EAL (no DPDK device involved) */
 };
 
 /* opts.c */
@@ -100,9 +105,23 @@ const char *th_mode_name(enum th_mode mode);
 /* sim.c */
 int th_sim_start(struct th_sim_opts *s);
 void th_sim_stop(void);
+int th_sim_wait_open(int timeout_ms);
+int th_sim_ping_start(void);
+void th_sim_ping_stop(void);
+struct th_json;
+void th_sim_ping_report(struct th_json *j, bool json, double secs);
+
+/* lat.c: latency summaries, in microseconds. */
+struct th_lat {
+	double min, p50, p90, p99, p999, max, mean;
+};
+void th_lat_summarize(uint64_t *ns, uint32_t n, struct th_lat *s);
+void th_lat_json(struct th_json *j, const struct th_lat *s, uint32_t n);
+void th_lat_text(const struct th_lat *s);
 
 /* dev.c */
 extern volatile bool th_quit;
+extern int th_quit_fd;
 void th_signals_install(void);
 int th_dev_resolve(const char *arg, int16_t *dev_id);
 int th_dev_start(int16_t dev_id, enum th_mode mode, uint32_t busy_poll_us);
@@ -123,5 +142,8 @@ int th_cmd_send(const struct th_opts *o, int16_t dev_id);
 int th_cmd_recv(const struct th_opts *o, int16_t dev_id);
 int th_cmd_echo(const struct th_opts *o, int16_t dev_id);
 int th_cmd_serve(const struct th_opts *o, int16_t dev_id);
+int th_cmd_serve_all(const struct th_opts *o);
+int th_cmd_floor(const struct th_opts *o, int16_t dev_id);
+int th_cmd_host(const struct th_opts *o, int16_t dev_id);
 
 #endif /* TEST_HVDEV_H */

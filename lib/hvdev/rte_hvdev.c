@@ -29,6 +29,11 @@
 #include "rte_hvdev_pmd.h"
 #include "hvdev_private.h"
 
+/* Upper limit of rte_hvdev_conf.recheck_ms: an hour. */
+#define HVDEV_RECHECK_MS_MAX 3600000u
+/* Pause between two attempts of a reattach that raced the host's offer. */
+#define HVDEV_REATTACH_RETRY_US 50000
+
 RTE_LOG_REGISTER_DEFAULT(hvdev_logtype, INFO);
 
 static struct rte_hvdev *hvdev_devices;
@@ -286,6 +291,11 @@ rte_hvdev_configure(int16_t dev_id, const struct rte_hvdev_conf *conf)
 			  conf->busy_poll_us);
 		return -EINVAL;
 	}
+	if (conf->recheck_ms > HVDEV_RECHECK_MS_MAX) {
+		HVDEV_LOG(ERR, "%s: re-check interval %u ms is over an hour", dev->name,
+			  conf->recheck_ms);
+		return -EINVAL;
+	}
 	if (dev->dev_ops->dev_configure != NULL) {
 		ret = dev->dev_ops->dev_configure(dev, conf);
 		if (ret < 0)
@@ -423,6 +433,34 @@ busy_poll(struct rte_hvdev *dev, uint64_t us)
 	return 0;
 }
 
+/*
+ * Sleep in slices of at most conf.recheck_ms, looking at the ring after each: a lost
+ * interrupt (a host that drops one, or a bug) then costs latency instead of a guest that
+ * sleeps for ever over a full ring, as nothing else would wake it.
+ */
+static int
+wait_rechecking(struct rte_hvdev *dev, int timeout_ms)
+{
+	uint64_t hz = rte_get_timer_hz();
+	uint64_t end = timeout_ms < 0 ? UINT64_MAX :
+		       rte_get_timer_cycles() + (uint64_t)timeout_ms * hz / 1000;
+	uint64_t now, left_ms;
+	int ret;
+
+	if (dev->conf.recheck_ms == 0)
+		return dev->dev_ops->wait(dev, timeout_ms);
+	for (;;) {
+		left_ms = dev->conf.recheck_ms;
+		if (end != UINT64_MAX) {
+			now = rte_get_timer_cycles();
+			left_ms = now >= end ? 0 : RTE_MIN((end - now) * 1000 / hz + 1, left_ms);
+		}
+		ret = dev->dev_ops->wait(dev, (int)left_ms);
+		if (ret != 0 || (end != UINT64_MAX && rte_get_timer_cycles() >= end))
+			return ret;
+	}
+}
+
 int
 rte_hvdev_wait(int16_t dev_id, int timeout_ms)
 {
@@ -456,7 +494,7 @@ rte_hvdev_wait(int16_t dev_id, int timeout_ms)
 			return 0;
 	}
 	dev->sleeps++;
-	return dev->dev_ops->wait(dev, timeout_ms);
+	return wait_rechecking(dev, timeout_ms);
 }
 
 int
@@ -725,6 +763,43 @@ rte_hvdev_pmd_event(struct rte_hvdev *dev, enum rte_hvdev_event event)
 		matched[i].cb(dev->dev_id, event, matched[i].arg);
 }
 
+/* The device is listed but its node refuses or vanishes: caught half-way through an offer. */
+static bool
+reattach_transient(int err)
+{
+	return err == -ECONNRESET || err == -ECONNREFUSED || err == -ENOENT || err == -ENODEV ||
+	       err == -EAGAIN;
+}
+
+/*
+ * The driver's reattach, tried again while its failure is transient and time remains, so that
+ * a caller sees 0, -ETIMEDOUT or a real error, never a race with the host's offer.
+ */
+static int
+reattach_within(struct rte_hvdev *dev, int timeout_ms)
+{
+	uint64_t hz = rte_get_timer_hz();
+	uint64_t end = timeout_ms < 0 ? UINT64_MAX :
+		       rte_get_timer_cycles() + (uint64_t)timeout_ms * hz / 1000;
+	uint64_t now, left_ms;
+	int ret;
+
+	for (;;) {
+		left_ms = 0;
+		if (end != UINT64_MAX) {
+			now = rte_get_timer_cycles();
+			left_ms = now >= end ? 0 : RTE_MIN((end - now) * 1000 / hz,
+							   (uint64_t)INT32_MAX);
+		}
+		ret = dev->dev_ops->reattach(dev, end == UINT64_MAX ? -1 : (int)left_ms);
+		if (!reattach_transient(ret))
+			return ret;
+		if (end != UINT64_MAX && rte_get_timer_cycles() >= end)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(HVDEV_REATTACH_RETRY_US);
+	}
+}
+
 int
 rte_hvdev_reattach(int16_t dev_id, int timeout_ms)
 {
@@ -741,7 +816,7 @@ rte_hvdev_reattach(int16_t dev_id, int timeout_ms)
 		return ret;
 	if (info.state != RTE_HVDEV_STATE_RESCINDED && info.state != RTE_HVDEV_STATE_BROKEN)
 		return -EINVAL;
-	ret = dev->dev_ops->reattach(dev, timeout_ms);
+	ret = reattach_within(dev, timeout_ms);
 	if (ret < 0)
 		return ret;
 	/* The new channel gets the configuration and state the old one had. */
@@ -774,11 +849,12 @@ rte_hvdev_dump(int16_t dev_id, FILE *f)
 	rte_uuid_unparse(info.instance_id, inst, sizeof(inst));
 	fprintf(f, "hvdev %d %s: driver %s, class %s (%s), instance %s, relid %u\n",
 		dev_id, info.dev_name, info.driver_name, info.class_name, cls, inst, info.relid);
-	fprintf(f, "  state %s, %s node, rings %u/%u data bytes, %s mode, busy poll %u us\n",
-		rte_hvdev_state_str(info.state),
+	fprintf(f, "  state %s, %s node, rings %u/%u data bytes, %s mode, busy poll %u us, "
+		"re-check %u ms\n", rte_hvdev_state_str(info.state),
 		info.node_kind == RTE_HVDEV_NODE_UIO ? "uio" : "simulator",
 		info.tx_ring_data_size, info.rx_ring_data_size,
-		dev->conf.intr_mode ? "interrupt" : "poll", dev->conf.busy_poll_us);
+		dev->conf.intr_mode ? "interrupt" : "poll", dev->conf.busy_poll_us,
+		dev->conf.recheck_ms);
 	if (rte_hvdev_stats_get(dev_id, &st) == 0)
 		fprintf(f, "  rx %" PRIu64 " pkts %" PRIu64 " bytes, tx %" PRIu64 " pkts %" PRIu64
 			" bytes, %" PRIu64 " interrupts, %" PRIu64 " signals, %" PRIu64

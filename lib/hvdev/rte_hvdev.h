@@ -95,6 +95,14 @@ struct rte_hvdev_conf {
 	 * microseconds (0: sleep at once).
 	 */
 	uint32_t busy_poll_us;
+	/**
+	 * In interrupt mode, the longest rte_hvdev_wait() sleeps without looking at the ring,
+	 * in milliseconds (0: until the host interrupts). Hyper-V does not lose interrupts, so
+	 * 0 costs nothing while idle; a bound makes an interrupt that a faulty host never raised
+	 * cost at most this much latency instead of a guest asleep over a full ring, at the
+	 * price of one wake-up per bound while idle. At most 3600000.
+	 */
+	uint32_t recheck_ms;
 };
 
 /** Metadata of a received packet. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -285,6 +286,14 @@ wait_answer_locked(struct fcopy_session *s, const struct timespec *deadline)
 	return -ETIMEDOUT;
 }
 
+/* The operation of a request, as the guest will read it (UINT32_MAX: too short). */
+static uint32_t
+fcopy_msg_op(const struct fcopy_msg *msg, uint32_t body_len)
+{
+	return body_len >= sizeof(msg->hdr.operation) ?
+	       rte_le_to_cpu_32(msg->hdr.operation) : UINT32_MAX;
+}
+
 /*
  * Send one request (@p msg holds the IC header space and @p body_len bytes of body) and wait
  * for the guest's status. @return 0 with *status, -ETIMEDOUT, -ENOTCONN, -EMSGSIZE.
@@ -307,6 +316,13 @@ request(struct fcopy_session *s, struct fcopy_msg *msg, uint32_t body_len, uint3
 	}
 	/* Fresh per request and unlike anything a guest would make up, as for NEGOTIATE. */
 	xactid = ((uint64_t)dev->conf.relid << 32) | ++dev->sim->next_xactid;
+	msg->ic = s->ic;
+	msg->ic.pipe_msgsize = len - RTE_HVDEV_IC_PIPE_HDR_SIZE;
+	msg->ic.icmsgsize = (uint16_t)body_len;
+	msg->ic.ictransaction_id = (uint8_t)xactid;
+	/* Fault injection may malform the request; the answer is judged against what went. */
+	fc->lax_answer = hvsim_fault_mangle_locked(dev, fcopy_msg_op(msg, body_len),
+						      (uint8_t *)msg, &len);
 	fc->xactid = xactid;
 	fc->req_len = len;
 	fc->answered = false;
@@ -314,10 +330,6 @@ request(struct fcopy_session *s, struct fcopy_msg *msg, uint32_t body_len, uint3
 	fc->pending = true;
 	pthread_mutex_unlock(&dev->sim->lock);
 
-	msg->ic = s->ic;
-	msg->ic.pipe_msgsize = len - RTE_HVDEV_IC_PIPE_HDR_SIZE;
-	msg->ic.icmsgsize = (uint16_t)body_len;
-	msg->ic.ictransaction_id = (uint8_t)xactid;
 	ret = rte_hvsim_send_wait(dev, HVSIM_PKT_INBAND, 0, xactid, msg, len, s->timeout_ms);
 
 	pthread_mutex_lock(&dev->sim->lock);
@@ -344,10 +356,16 @@ answer_violation(const struct hvsim_fcopy *fc, const struct rte_hvsim_pkt *pkt,
 	/* Answers are the request modified in place; ours arrived padded to 8. */
 	if (pkt->len != RTE_ALIGN_CEIL(fc->req_len, 8u))
 		return "payload length differs from the request's";
-	if (rte_hvdev_ic_parse(pkt->data, pkt->len, hdr, NULL) < 0)
+	if (fc->lax_answer) {
+		/* The request was malformed on purpose and the answer echoes its header. */
+		if (pkt->len < RTE_HVDEV_IC_HDR_SIZE)
+			return "shorter than an IC header";
+		memcpy(hdr, pkt->data, sizeof(*hdr));
+	} else if (rte_hvdev_ic_parse(pkt->data, pkt->len, hdr, NULL) < 0) {
 		return "icmsgsize runs beyond the packet";
-	if (hdr->icmsgtype != RTE_HVDEV_IC_MSG_FCOPY)
+	} else if (hdr->icmsgtype != RTE_HVDEV_IC_MSG_FCOPY) {
 		return "message type is not FCOPY";
+	}
 	if ((hdr->icflags & RTE_HVDEV_IC_FLAG_RESPONSE) == 0)
 		return "RESPONSE flag not set";
 	return NULL;
@@ -486,19 +504,68 @@ cancel_due(const struct rte_hvsim_fcopy_opts *o, const struct rte_hvsim_fcopy_re
 	return o->cancel_after != 0 && res->bytes_sent >= o->cancel_after;
 }
 
+/*
+ * Fault injection: the step action due at @p step (the @p nth WRITE) runs here, on the
+ * copying thread: the callback first, then the action.
+ * @return true to go on with the copy; false when it ends here, with *ret its result.
+ */
+static bool
+at_step(struct fcopy_session *s, struct fcopy_msg *msg, enum rte_hvsim_step step, uint32_t nth,
+	struct rte_hvsim_fcopy_result *res, int *ret)
+{
+	struct rte_hvsim_dev *dev = s->dev;
+	enum rte_hvsim_step_action act;
+	struct rte_hvsim_fault f;
+	uint32_t status = 0;
+
+	pthread_mutex_lock(&dev->sim->lock);
+	act = hvsim_fault_step_locked(dev, step, nth, &f);
+	pthread_mutex_unlock(&dev->sim->lock);
+	if (act == RTE_HVSIM_ACT_NONE)
+		return true;
+	if (f.step_cb != NULL)
+		f.step_cb(dev, step, nth, f.step_arg);
+	switch (act) {
+	case RTE_HVSIM_ACT_RESCIND:
+		/* The next request finds the channel gone. */
+		rte_hvsim_rescind(dev);
+		return true;
+	case RTE_HVSIM_ACT_KILL:
+		if (kill(f.step_pid, SIGKILL) < 0)
+			HVSIM_LOG(ERR, "%s: fault: cannot kill process %d: %s", dev->inst_str,
+				  f.step_pid, strerror(errno));
+		return true;
+	case RTE_HVSIM_ACT_CANCEL:
+		res->cancelled = true;
+		*ret = simple_request(s, msg, RTE_HVDEV_FCOPY_CANCEL, &status);
+		*ret = end_copy(res, RTE_HVDEV_FCOPY_CANCEL, *ret, status);
+		return false;
+	case RTE_HVSIM_ACT_STALL:
+		/* Nothing more is sent: the guest is left with a copy that never ends. */
+		*ret = -ECANCELED;
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* START, the WRITEs, then COMPLETE or CANCEL, stopping at the first failure. */
 static int
 run_copy(struct fcopy_session *s, struct fcopy_msg *msg, int fd, uint64_t size,
 	 const struct rte_hvsim_fcopy_opts *o, struct rte_hvsim_fcopy_result *res)
 {
 	uint32_t chunk = o->chunk != 0 ? o->chunk : RTE_HVDEV_FCOPY_DATA_MAX;
-	uint32_t status = 0, n, cancel_status;
+	uint32_t status = 0, n, cancel_status, writes = 0;
 	uint64_t off = 0;
-	int ret;
+	int ret = 0;
 
+	if (!at_step(s, msg, RTE_HVSIM_STEP_NEGOTIATED, 0, res, &ret))
+		return ret;
 	ret = send_start(s, msg, o, size, &status);
 	if (ret < 0 || status != 0)
 		return end_copy(res, RTE_HVDEV_FCOPY_START, ret, status);
+	if (!at_step(s, msg, RTE_HVSIM_STEP_START, 0, res, &ret))
+		return ret;
 	while (off < size && !cancel_due(o, res)) {
 		n = (uint32_t)RTE_MIN((uint64_t)chunk, size - off);
 		ret = send_write(s, msg, fd, off, n, &status);
@@ -515,14 +582,22 @@ run_copy(struct fcopy_session *s, struct fcopy_msg *msg, int fd, uint64_t size,
 		res->bytes_sent = off;
 		if (o->progress != NULL)
 			o->progress(off, size, o->progress_arg);
+		if (!at_step(s, msg, RTE_HVSIM_STEP_WRITE, ++writes, res, &ret))
+			return ret;
 	}
 	if (cancel_due(o, res)) {
 		res->cancelled = true;
 		ret = simple_request(s, msg, RTE_HVDEV_FCOPY_CANCEL, &status);
 		return end_copy(res, RTE_HVDEV_FCOPY_CANCEL, ret, status);
 	}
+	if (!at_step(s, msg, RTE_HVSIM_STEP_BEFORE_COMPLETE, 0, res, &ret))
+		return ret;
 	ret = simple_request(s, msg, RTE_HVDEV_FCOPY_COMPLETE, &status);
-	return end_copy(res, RTE_HVDEV_FCOPY_COMPLETE, ret, status);
+	ret = end_copy(res, RTE_HVDEV_FCOPY_COMPLETE, ret, status);
+	if (ret == 0 && status == RTE_HVDEV_IC_S_OK &&
+	    !at_step(s, msg, RTE_HVSIM_STEP_COMPLETE, 0, res, &ret))
+		return ret;
+	return ret;
 }
 
 static int

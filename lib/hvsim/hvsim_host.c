@@ -79,7 +79,7 @@ ep_add(struct rte_hvsim *sim, int fd, struct hvsim_ep *ep)
 
 /* Called with the lock held. Coalesces like the uio event counter when the guest lags. */
 static void
-raise_interrupt(struct rte_hvsim_dev *dev)
+deliver_interrupt(struct rte_hvsim_dev *dev)
 {
 	uint32_t count;
 
@@ -93,6 +93,14 @@ raise_interrupt(struct rte_hvsim_dev *dev)
 			  strerror(errno));
 }
 
+/* An interrupt the host's rules call for; fault injection may drop or delay it. */
+static void
+raise_interrupt(struct rte_hvsim_dev *dev)
+{
+	if (dev->conn_fd >= 0 && hvsim_fault_intr_locked(dev) == HVSIM_INTR_DELIVER)
+		deliver_interrupt(dev);
+}
+
 static void
 close_conn_locked(struct rte_hvsim_dev *dev)
 {
@@ -101,6 +109,7 @@ close_conn_locked(struct rte_hvsim_dev *dev)
 	epoll_ctl(dev->sim->epfd, EPOLL_CTL_DEL, dev->conn_fd, NULL);
 	close(dev->conn_fd);
 	dev->conn_fd = -1;
+	dev->fault.intr_due_ms = 0;
 	pthread_cond_broadcast(&dev->sim->cond);
 }
 
@@ -171,6 +180,7 @@ accept_guest_locked(struct rte_hvsim_dev *dev)
 	}
 	reset_rings(dev);
 	dev->event_count = 0;
+	dev->fault.intr_due_ms = 0;
 	if (send_hello(dev, fd) < 0) {
 		HVSIM_LOG(ERR, "%s: cannot hand the rings to the guest: %s", dev->inst_str,
 			  strerror(errno));
@@ -361,6 +371,12 @@ run_deferred_locked(struct rte_hvsim *sim, uint64_t now, int *timeout)
 			if (dev->offered && hvsim_tree_add_ring_attr(dev) < 0)
 				HVSIM_LOG(ERR, "%s: deferred ring attribute failed", dev->inst_str);
 		}
+		if (dev->fault.intr_due_ms != 0 && now >= dev->fault.intr_due_ms) {
+			dev->fault.intr_due_ms = 0;
+			deliver_interrupt(dev);
+		}
+		if (dev->fault.intr_due_ms != 0)
+			next = RTE_MIN(next, dev->fault.intr_due_ms);
 		if (dev->uio_at_ms != 0)
 			next = RTE_MIN(next, dev->uio_at_ms);
 		if (dev->ring_attr_at_ms != 0)
@@ -432,8 +448,8 @@ rte_hvsim_run(struct rte_hvsim *sim)
 }
 
 /* Make the loop re-evaluate its state (new devices, deferred steps, stop). */
-static void
-wake_loop(struct rte_hvsim *sim)
+void
+hvsim_wake_loop(struct rte_hvsim *sim)
 {
 	uint64_t one = 1;
 
@@ -445,7 +461,7 @@ void
 rte_hvsim_stop(struct rte_hvsim *sim)
 {
 	sim->stop = true;
-	wake_loop(sim);
+	hvsim_wake_loop(sim);
 }
 
 static void *
@@ -594,7 +610,7 @@ publish_locked(struct rte_hvsim_dev *dev)
 			ret = hvsim_tree_add_ring_attr(dev);
 	}
 	/* The loop must re-compute its timeout for deferred steps. */
-	wake_loop(dev->sim);
+	hvsim_wake_loop(dev->sim);
 	return ret;
 }
 
@@ -749,12 +765,28 @@ rte_hvsim_wait_open(struct rte_hvsim_dev *dev, bool open, int timeout_ms)
 	return ret == 0 ? 0 : -ETIMEDOUT;
 }
 
+/* The index corruptions, once the packet that carries them is in the ring. */
+static void
+corrupt_index_locked(struct rte_hvsim_dev *dev, enum rte_hvsim_corrupt c)
+{
+	volatile struct vmbus_bufring *rx = ring_hdr(dev, RTE_HVSIM_RING_GUEST_RX);
+
+	if (c == RTE_HVSIM_CORRUPT_RX_WINDEX)
+		rx->windex = dev->txbr.dsize + 64;
+	else if (c == RTE_HVSIM_CORRUPT_RX_RINDEX)
+		rx->rindex = (rx->rindex + 8) % dev->txbr.dsize;
+	else if (c == RTE_HVSIM_CORRUPT_TX_RINDEX)
+		ring_hdr(dev, RTE_HVSIM_RING_GUEST_TX)->rindex = UINT32_MAX;
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 int
 hvsim_send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint64_t xactid,
 		  const void *data, uint32_t len)
 {
 	static const uint8_t zeros[8];
 	struct vmbus_chanpkt_hdr hdr;
+	enum rte_hvsim_corrupt corrupt;
 	struct iovec iov[3];
 	uint32_t pktlen;
 	bool need_sig = false;
@@ -762,6 +794,12 @@ hvsim_send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint
 
 	if (dev->conn_fd < 0)
 		return -ENOTCONN;
+	/*
+	 * A corrupted index (fault injection) would make the bufring code write out of place or
+	 * spin on its commit; nothing more goes out until the guest reopens the channel.
+	 */
+	if (dev->txbr.vbr->windex != dev->txbr.windex || dev->txbr.vbr->rindex >= dev->txbr.dsize)
+		return -EPIPE;
 	pktlen = HVSIM_PKT_HDR + RTE_ALIGN_CEIL(len, 8u);
 	if ((uint64_t)pktlen + HVSIM_PKT_TRAILER >= dev->txbr.dsize || pktlen / 8 > UINT16_MAX)
 		return -EMSGSIZE;
@@ -770,6 +808,13 @@ hvsim_send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint
 	hdr.tlen = (uint16_t)(pktlen / 8);
 	hdr.flags = flags;
 	hdr.xactid = xactid;
+	corrupt = hvsim_fault_take_corrupt_locked(dev);
+	if (corrupt == RTE_HVSIM_CORRUPT_DESC_HLEN)
+		hdr.hlen = 1;
+	else if (corrupt == RTE_HVSIM_CORRUPT_DESC_TLEN)
+		hdr.tlen = UINT16_MAX;
+	else if (corrupt == RTE_HVSIM_CORRUPT_DESC_TYPE)
+		hdr.type = 0;
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof(hdr);
 	iov[1].iov_base = (void *)(uintptr_t)data;
@@ -779,6 +824,7 @@ hvsim_send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint
 	ret = vmbus_txbr_write(&dev->txbr, iov, 3, &need_sig);
 	if (ret < 0)
 		return ret;
+	corrupt_index_locked(dev, corrupt);
 	dev->stats.tx_packets++;
 	/* DPDK's rule, mirrored: the guest's RX mask clear and the ring was empty. */
 	if (need_sig)

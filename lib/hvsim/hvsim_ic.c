@@ -68,7 +68,7 @@ hvsim_ic_init(struct rte_hvsim_dev *dev, const struct rte_hvsim_dev_conf *conf)
 	return 0;
 }
 
-void
+int
 hvsim_ic_open_locked(struct rte_hvsim_dev *dev)
 {
 	uint8_t req[RTE_HVDEV_IC_NEGOTIATE_SIZE(RTE_HVDEV_IC_VERSION_MAX_COUNT,
@@ -77,11 +77,19 @@ hvsim_ic_open_locked(struct rte_hvsim_dev *dev)
 	int len, ret;
 
 	if (!ic->enabled)
-		return;
+		return -ENOTSUP;
 	memset(&ic->res, 0, sizeof(ic->res));
+	ic->pending = false;
 	/* Fresh per channel open, and unlike anything a guest would make up. */
 	ic->res.xactid = ((uint64_t)dev->conf.relid << 32) | ++dev->sim->next_xactid;
-	len = rte_hvdev_ic_make_negotiate(req, sizeof(req), ic->fw, ic->nfw, ic->srv, ic->nsrv);
+	len = hvsim_fault_nego_locked(dev, req, sizeof(req));
+	if (len < 0) {
+		/* A host that never negotiates: the guest waits, copies time out. */
+		return 0;
+	}
+	if (len == 0)
+		len = rte_hvdev_ic_make_negotiate(req, sizeof(req), ic->fw, ic->nfw, ic->srv,
+						  ic->nsrv);
 	ret = len < 0 ? len : hvsim_send_locked(dev, HVSIM_PKT_INBAND, 0, ic->res.xactid, req,
 						(uint32_t)len);
 	if (ret < 0) {
@@ -90,12 +98,33 @@ hvsim_ic_open_locked(struct rte_hvsim_dev *dev)
 		ic->pending = false;
 		ic->res.done = true;
 		pthread_cond_broadcast(&dev->sim->cond);
-		return;
+		return ret;
 	}
 	ic->req_len = (uint32_t)len;
 	ic->pending = true;
 	HVSIM_LOG(DEBUG, "%s: IC NEGOTIATE sent, transaction %#" PRIx64, dev->inst_str,
 		  ic->res.xactid);
+	return 0;
+}
+
+int
+rte_hvsim_ic_renegotiate(struct rte_hvsim_dev *dev)
+{
+	int ret;
+
+	if (dev == NULL)
+		return -EINVAL;
+	if (!dev->ic.enabled)
+		return -ENOTSUP;
+	pthread_mutex_lock(&dev->sim->lock);
+	if (dev->conn_fd < 0)
+		ret = -ENOTCONN;
+	else if (dev->fcopy.busy)
+		ret = -EBUSY;
+	else
+		ret = hvsim_ic_open_locked(dev);
+	pthread_mutex_unlock(&dev->sim->lock);
+	return ret;
 }
 
 static bool

@@ -62,6 +62,24 @@ struct hvsim_fcopy {
 	uint32_t status;		/* the guest's status in its answer */
 	uint64_t stale[HVSIM_FCOPY_STALE_MAX];
 	unsigned int nstale;		/* entries ever added; ring index = nstale % MAX */
+	bool lax_answer;		/* the request was malformed on purpose (fault) */
+};
+
+/* The fault set of one device and what it needs between events (hvsim_fault.c). */
+struct hvsim_fault_state {
+	struct rte_hvsim_fault f;
+	uint32_t intr_seen;		/* interrupts raised since the fault was set */
+	uint64_t rng;			/* state of the drop_pct generator */
+	uint64_t intr_due_ms;		/* a delayed interrupt is due then; 0: none */
+	uint32_t mangle_seen;		/* requests of mangle_op sent since it was set */
+	bool corrupt_armed;		/* corrupt applies to the next packet */
+};
+
+/* What becomes of an interrupt the host raises. */
+enum hvsim_intr_fate {
+	HVSIM_INTR_DELIVER,
+	HVSIM_INTR_DROP,
+	HVSIM_INTR_DELAY,
 };
 
 struct rte_hvsim_dev {
@@ -94,6 +112,7 @@ struct rte_hvsim_dev {
 	struct rte_hvsim_dev_stats stats;
 	struct hvsim_ic ic;
 	struct hvsim_fcopy fcopy;
+	struct hvsim_fault_state fault;
 };
 
 TAILQ_HEAD(hvsim_dev_list, rte_hvsim_dev);
@@ -133,8 +152,32 @@ int hvsim_send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, 
 
 /* hvsim_ic.c: the IC host role; every function but the first runs with the lock held. */
 int hvsim_ic_init(struct rte_hvsim_dev *dev, const struct rte_hvsim_dev_conf *conf);
-void hvsim_ic_open_locked(struct rte_hvsim_dev *dev);
+int hvsim_ic_open_locked(struct rte_hvsim_dev *dev);
 bool hvsim_ic_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt);
+
+/* hvsim_host.c: make the loop re-evaluate deferred work (delayed interrupts). */
+void hvsim_wake_loop(struct rte_hvsim *sim);
+
+/* hvsim_fault.c; every function runs with the lock held. */
+enum hvsim_intr_fate hvsim_fault_intr_locked(struct rte_hvsim_dev *dev);
+/* The armed ring/packet corruption, taken (NONE when nothing is armed). */
+enum rte_hvsim_corrupt hvsim_fault_take_corrupt_locked(struct rte_hvsim_dev *dev);
+/*
+ * A faulty NEGOTIATE into @p buf when fault.nego asks for one: its length, 0 when the
+ * NEGOTIATE is to be built normally, -1 when none is to be sent.
+ */
+int hvsim_fault_nego_locked(struct rte_hvsim_dev *dev, uint8_t *buf, uint32_t size);
+/*
+ * Malform the request @p msg (IC header and body, *len bytes; it may only get shorter) of
+ * operation @p op when the mangle fault is due. @return true when the answer may echo an
+ * IC header the host would otherwise refuse (icmsgsize or message type mangled).
+ */
+bool hvsim_fault_mangle_locked(struct rte_hvsim_dev *dev, uint32_t op, uint8_t *msg,
+			       uint32_t *len);
+/* The step action due at @p step / @p nth, taken; fills @p fired with the whole fault set. */
+enum rte_hvsim_step_action hvsim_fault_step_locked(struct rte_hvsim_dev *dev,
+						   enum rte_hvsim_step step, uint32_t nth,
+						   struct rte_hvsim_fault *fired);
 
 /* hvsim_fcopy.c: true when @p pkt answers an fcopy request (taken); lock held. */
 bool hvsim_fcopy_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt);

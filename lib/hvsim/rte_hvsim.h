@@ -97,6 +97,9 @@ struct rte_hvsim_dev_stats {
 	uint64_t masks;			/**< write(0) from the guest */
 	uint64_t guest_errors;		/**< malformed (channel reset) or unexpected packets */
 	uint64_t late_answers;		/**< answers to requests the host gave up on (ignored) */
+	uint64_t intr_dropped;		/**< interrupts dropped by fault injection */
+	uint64_t intr_delayed;		/**< interrupts delivered late by fault injection */
+	uint64_t faults_fired;		/**< one-shot faults and step actions that fired */
 };
 
 /** Outcome of the IC version negotiation on the current channel. */
@@ -293,7 +296,10 @@ struct rte_hvsim_fcopy_result {
  *         or the channel closed during the copy); -ENOENT, -EACCES, -EIO (cannot read
  *         @p src_path); -EINVAL (bad arguments, not a regular file, @p dest not absolute, no
  *         file name or not valid UTF-8, no IC role); -ENAMETOOLONG (a part of @p dest over
- *         259 UTF-16 units); -EBUSY (another copy runs); -EDEADLK (called on the host thread).
+ *         259 UTF-16 units); -EBUSY (another copy runs); -EDEADLK (called on the host thread);
+ *         -ECANCELED (the fault step action RTE_HVSIM_ACT_STALL made the host go silent).
+ *         The device's fault set (rte_hvsim_fault_set()) applies: mangled requests, the step
+ *         action.
  */
 __rte_experimental
 int rte_hvsim_fcopy(struct rte_hvsim_dev *dev, const char *src_path, const char *dest,
@@ -329,6 +335,151 @@ const char *rte_hvsim_fcopy_op_name(uint32_t op);
 /** Bytes of ring data per direction. */
 __rte_experimental
 uint32_t rte_hvsim_dev_data_size(const struct rte_hvsim_dev *dev);
+
+/*
+ * Fault injection (hvsim_fault.c). A device carries one fault set; rte_hvsim_fault_set()
+ * replaces it. Interrupt and negotiation faults stay until cleared; ring corruption, message
+ * mangling and the copy-step action are one-shot: each fires once, then its field is reset to
+ * NONE (rte_hvsim_fault_get() shows what is still armed).
+ */
+
+/** What happens to the ring or the next packet the host sends (one-shot). */
+enum rte_hvsim_corrupt {
+	RTE_HVSIM_CORRUPT_NONE = 0,
+	RTE_HVSIM_CORRUPT_RX_WINDEX,	/**< publish a write index beyond the data area */
+	RTE_HVSIM_CORRUPT_RX_RINDEX,	/**< move the guest's own read index of its RX ring */
+	RTE_HVSIM_CORRUPT_TX_RINDEX,	/**< the read index of the guest's TX ring out of range */
+	RTE_HVSIM_CORRUPT_DESC_HLEN,	/**< packet descriptor hlen below the descriptor size */
+	RTE_HVSIM_CORRUPT_DESC_TLEN,	/**< packet descriptor tlen beyond the readable bytes */
+	RTE_HVSIM_CORRUPT_DESC_TYPE,	/**< packet type 0 */
+};
+
+/** How the host's NEGOTIATE goes wrong (on every channel open while set). */
+enum rte_hvsim_nego_fault {
+	RTE_HVSIM_NEGO_OK = 0,
+	RTE_HVSIM_NEGO_NO_COMMON,	/**< offers only framework 0.1 and service 0.1 */
+	RTE_HVSIM_NEGO_TOO_MANY,	/**< framework count 101 (over the protocol's 100) */
+	RTE_HVSIM_NEGO_TRUNCATED,	/**< counts claim versions beyond the end of the message */
+	RTE_HVSIM_NEGO_SHORT,		/**< message cut inside the NEGOTIATE header */
+	RTE_HVSIM_NEGO_SILENT,		/**< no NEGOTIATE at all (the host never speaks) */
+};
+
+/** How one fcopy request is malformed (one-shot, see rte_hvsim_fault.mangle_op). */
+enum rte_hvsim_mangle {
+	RTE_HVSIM_MANGLE_NONE = 0,
+	RTE_HVSIM_MANGLE_WRITE_SIZE_OVER,	/**< WRITE.size 6145, over the 6144 maximum */
+	RTE_HVSIM_MANGLE_WRITE_SIZE_BEYOND,	/**< WRITE cut so that size runs past the end */
+	RTE_HVSIM_MANGLE_NAME_UNTERMINATED,	/**< START.file_name with no NUL in 260 units */
+	RTE_HVSIM_MANGLE_PATH_UNTERMINATED,	/**< START.path_name with no NUL in 260 units */
+	RTE_HVSIM_MANGLE_TRUNCATE,		/**< body cut to mangle_len bytes, sizes matching */
+	RTE_HVSIM_MANGLE_ICMSGSIZE_OVER,	/**< IC icmsgsize beyond the packet */
+	RTE_HVSIM_MANGLE_ICMSGSIZE_UNDER,	/**< IC icmsgsize smaller than the body */
+	RTE_HVSIM_MANGLE_OP_UNKNOWN,		/**< fcopy operation 99 */
+	RTE_HVSIM_MANGLE_MSGTYPE,		/**< IC message type 1 (heartbeat), not fcopy */
+};
+
+/** A point in one Copy-VMFile where the step action fires (on the copying thread). */
+enum rte_hvsim_step {
+	RTE_HVSIM_STEP_NONE = 0,
+	RTE_HVSIM_STEP_NEGOTIATED,	/**< versions agreed, before START is sent */
+	RTE_HVSIM_STEP_START,		/**< START answered with success */
+	RTE_HVSIM_STEP_WRITE,		/**< the step_nth WRITE (1-based) answered with success */
+	RTE_HVSIM_STEP_BEFORE_COMPLETE,	/**< every WRITE answered, COMPLETE not sent */
+	RTE_HVSIM_STEP_COMPLETE,	/**< COMPLETE answered (the exchange is over) */
+};
+
+/** What the host does at the step. */
+enum rte_hvsim_step_action {
+	RTE_HVSIM_ACT_NONE = 0,
+	/** Rescind the device; the copy ends with -ENOTCONN. */
+	RTE_HVSIM_ACT_RESCIND,
+	/** Send CANCEL and end the copy (res->cancelled), as a host that gives up does. */
+	RTE_HVSIM_ACT_CANCEL,
+	/** Go silent: send nothing more for this copy, which ends with -ECANCELED. */
+	RTE_HVSIM_ACT_STALL,
+	/** Arm fault.corrupt for the next packet the host sends, then carry on. */
+	RTE_HVSIM_ACT_CORRUPT,
+	/** SIGKILL process step_pid (the guest), then carry on (the next request fails). */
+	RTE_HVSIM_ACT_KILL,
+	/** Only call step_cb. */
+	RTE_HVSIM_ACT_CALL,
+};
+
+/** The faults of one device. Zeroed fields: no fault. */
+struct rte_hvsim_fault {
+	/** Deliver every interrupt this late (coalescing those raised meanwhile). */
+	uint32_t intr_delay_ms;
+	/** Drop one interrupt in every intr_drop_every (1: all of them); 0: none. */
+	uint32_t intr_drop_every;
+	/** Drop each interrupt with this probability, in percent (0 to 100). */
+	uint32_t intr_drop_pct;
+	/** Seed of the drop_pct generator (0: a fixed default), for reproducible runs. */
+	uint32_t seed;
+	/** One-shot: corrupt the next packet or ring index (or at the step, ACT_CORRUPT). */
+	enum rte_hvsim_corrupt corrupt;
+	/** Every NEGOTIATE the host sends (at channel open, rte_hvsim_ic_renegotiate()). */
+	enum rte_hvsim_nego_fault nego;
+	/** One-shot: malform the mangle_nth request (1-based; 0: first) of mangle_op. */
+	enum rte_hvsim_mangle mangle;
+	/**
+	 * RTE_HVDEV_FCOPY_* operation to malform (START when 0); the WRITE_SIZE kinds always
+	 * malform a WRITE, the UNTERMINATED kinds a START.
+	 */
+	uint32_t mangle_op;
+	uint32_t mangle_nth;
+	/**
+	 * Body bytes kept by RTE_HVSIM_MANGLE_TRUNCATE; fewer when the packet's padding to 8
+	 * bytes would hide the cut (it then ends 8 bytes before the padded request did).
+	 */
+	uint32_t mangle_len;
+	/** One-shot: the action at a step of the next Copy-VMFile. */
+	enum rte_hvsim_step step;
+	uint32_t step_nth;		/**< which WRITE for RTE_HVSIM_STEP_WRITE (0: first) */
+	enum rte_hvsim_step_action action;
+	int step_pid;			/**< process RTE_HVSIM_ACT_KILL kills */
+	/** Called on the copying thread when the step is reached, before the action; or NULL. */
+	void (*step_cb)(struct rte_hvsim_dev *dev, enum rte_hvsim_step step, uint32_t nth,
+			void *arg);
+	void *step_arg;
+};
+
+/**
+ * Replace the device's fault set (a NULL or zeroed @p fault clears it). Takes effect at once:
+ * a delayed interrupt already waiting is still delivered.
+ * @return 0, -EINVAL (a value out of range).
+ */
+__rte_experimental
+int rte_hvsim_fault_set(struct rte_hvsim_dev *dev, const struct rte_hvsim_fault *fault);
+
+/** The device's fault set as it is now (one-shot fields that fired are NONE again). */
+__rte_experimental
+void rte_hvsim_fault_get(const struct rte_hvsim_dev *dev, struct rte_hvsim_fault *fault);
+
+/**
+ * Parse a fault specification: comma- or space-separated key=value items, e.g.
+ * "intr_drop_every=2,step=write:3,action=rescind". Keys are the field names of struct
+ * rte_hvsim_fault without their prefix where it is obvious (see doc/guides/testing/faults.rst):
+ * intr_delay_ms, intr_drop_every, intr_drop_pct, seed, corrupt, nego, mangle, mangle_op,
+ * mangle_nth, mangle_len, step (NAME or write:N), action, pid. "none" or "clear" alone clears.
+ * Items are applied on top of @p fault, which the caller initialises.
+ *
+ * @return 0, or -EINVAL with a reason in @p err.
+ */
+__rte_experimental
+int rte_hvsim_fault_parse(const char *spec, struct rte_hvsim_fault *fault, char *err,
+			  size_t errlen);
+
+/** Format @p fault as a specification rte_hvsim_fault_parse() takes back ("none" if empty). */
+__rte_experimental
+int rte_hvsim_fault_format(const struct rte_hvsim_fault *fault, char *buf, size_t len);
+
+/**
+ * Send a NEGOTIATE now on the open channel (applying fault.nego), as a host that restarts
+ * the negotiation; rte_hvsim_ic_result() then describes the new one.
+ * @return 0, -ENOTCONN, -ENOTSUP (no IC role), -EBUSY (a copy runs), or as rte_hvsim_send().
+ */
+__rte_experimental
+int rte_hvsim_ic_renegotiate(struct rte_hvsim_dev *dev);
 
 #ifdef __cplusplus
 }

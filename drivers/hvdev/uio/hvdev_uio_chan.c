@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <rte_atomic.h>
 #include <rte_common.h>
@@ -61,6 +62,31 @@ hvdev_chan_state_str(enum hvdev_chan_state state)
 	return "unknown";
 }
 
+/*
+ * Give a broken channel back to the host at once. uio_hv_generic opens the VMBus channel on
+ * the first open of the node only and closes it on the last release, and the mapping of the
+ * rings holds the node too: while either stays, a reopen would find the same broken rings.
+ * Zeroed anonymous memory replaces the rings at the same address, so that the handle stays
+ * safe to use (every call fails or sees an empty ring) until it is closed.
+ */
+static void
+chan_release(struct hvdev_chan *ch)
+{
+	void *m;
+
+	if (ch->node.mem == NULL || ch->node.mem == MAP_FAILED || ch->node.fd < 0)
+		return;
+	m = mmap(ch->node.mem, ch->node.len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (m == MAP_FAILED) {
+		HVDEV_UIO_LOG(ERR, "%s: cannot release the broken rings: %s",
+			      ch->info.instance_str, strerror(errno));
+		return;
+	}
+	close(ch->node.fd);
+	ch->node.fd = -1;
+}
+
 static void __rte_format_printf(2, 3)
 chan_broken(struct hvdev_chan *ch, const char *fmt, ...)
 {
@@ -71,10 +97,13 @@ chan_broken(struct hvdev_chan *ch, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	ch->stats.protocol_errors++;
-	if (ch->state == HVDEV_CHAN_OPEN)
+	if (ch->state == HVDEV_CHAN_OPEN) {
 		HVDEV_UIO_LOG(ERR, "%s (relid %u): host broke the ring protocol: %s; channel "
-			      "disabled until reopened", ch->info.instance_str, ch->info.relid,
+			      "closed until reopened", ch->info.instance_str, ch->info.relid,
 			      msg);
+		ch->state = HVDEV_CHAN_BROKEN;
+		chan_release(ch);
+	}
 	ch->state = HVDEV_CHAN_BROKEN;
 }
 

@@ -1,0 +1,387 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The hvdev authors
+"""The hvdev benchmark: interrupt, adaptive and poll modes side by side, against the limits of
+this machine, measured as ratios within one run.
+
+    /usr/bin/python3 devtools/bench.py [--build DIR] [--out DIR] [--quick] [--repeat N]
+                                       [--only fcopy,latency,idle,memory,scaling]
+                                       [--modes intr,adaptive,poll]
+
+It runs the programs already built under DIR (default build/): dpdk-hvsim serve and
+dpdk-hv-fcopy for the file copies, idle cost, memory and start-up; dpdk-test-hvdev for the
+round-trip latency, the machine's wake-up floor and the scaling to 64 devices. It writes
+results.json, table.txt (also printed) and bench.png under --out (default bench-out/).
+See doc/guides/prog_guide/performance.rst.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True		# no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_proc import BenchError, Proc, copy, cost, cost_delta, host_open, memory  # noqa: E402
+import bench_report  # noqa: E402
+
+MODES = ('intr', 'adaptive', 'poll')
+PARTS = ('fcopy', 'latency', 'idle', 'memory', 'scaling')
+EAL = ['--no-huge', '-m', '64', '--no-pci', '--no-shconf', '--log-level=lib.eal:error']
+
+
+def svc_cpu(a, b):
+    """The service's CPU time between two cost() samples, exact: its threads live as long as
+    it does. (The host starts a thread per request, so its CPU time comes from the tick-based
+    process total, which keeps the time of threads that have ended.)"""
+    return (b['run_ns'] - a['run_ns']) / 1e9
+
+
+def log(msg):
+    print('bench: %s' % msg, file=sys.stderr, flush=True)
+
+
+class Bench:
+    def __init__(self, args):
+        self.a = args
+        self.top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        build = os.path.join(self.top, args.build) if not os.path.isabs(args.build) \
+            else args.build
+        self.hvsim = os.path.join(build, 'app/hvsim/dpdk-hvsim')
+        self.fcopy = os.path.join(build, 'app/hv-fcopy/dpdk-hv-fcopy')
+        self.tool = os.path.join(build, 'app/test-hvdev/dpdk-test-hvdev')
+        for b in (self.hvsim, self.fcopy, self.tool):
+            if not os.access(b, os.X_OK):
+                sys.exit('bench: %s is not built (ninja -C %s)' % (b, args.build))
+        self.work = None
+        self.mounted = False
+        self.procs = []
+        self.res = {'modes': {}, 'scaling': {}}
+
+    # ---- set-up ----
+
+    def setup(self, need_bytes):
+        """A private tmpfs under a temporary directory, so that no disk is measured."""
+        self.work = tempfile.mkdtemp(prefix='hvdev-bench-')
+        size = need_bytes + (256 << 20)
+        r = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=%d,mode=0700' % size,
+                            'hvdev-bench', self.work], capture_output=True)
+        self.mounted = r.returncode == 0
+        self.res['tmpfs'] = 'private tmpfs at %s' % self.work if self.mounted else None
+        if not self.mounted:
+            os.rmdir(self.work)
+            self.work = tempfile.mkdtemp(prefix='hvdev-bench-', dir='/dev/shm')
+            self.res['tmpfs'] = '/dev/shm (mount failed: %s)' % r.stderr.decode().strip()
+        log('files live in %s' % self.res['tmpfs'])
+
+    def cleanup(self):
+        for p in self.procs:
+            p.stop(3)
+        if self.work is None:
+            return
+        if self.mounted:
+            subprocess.run(['umount', '-l', self.work])
+            os.rmdir(self.work)
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def spawn(self, name, argv, env=None):
+        p = Proc(name, argv, os.path.join(self.work, name + '.log'), env)
+        self.procs.append(p)
+        return p
+
+    def reap(self, p, timeout=10):
+        rc = p.stop(timeout)
+        self.procs.remove(p)
+        return rc
+
+    def make_sources(self):
+        a = self.a
+        self.big = os.path.join(self.work, 'big.bin')
+        h = hashlib.sha256()
+        with open(self.big, 'wb') as f:
+            left = a.big_mib << 20
+            while left > 0:
+                chunk = os.urandom(min(left, 16 << 20))
+                h.update(chunk)
+                f.write(chunk)
+                left -= len(chunk)
+        self.big_sha = h.hexdigest()
+        self.small = []
+        for i in range(64):
+            path = os.path.join(self.work, 'small%02d.bin' % i)
+            with open(path, 'wb') as f:
+                f.write(os.urandom(4096))
+            self.small.append(path)
+
+    # ---- the file-copy service: start-up, idle, copies, memory ----
+
+    def fcopy_session(self, mode):
+        a = self.a
+        m = {}
+        d = os.path.join(self.work, mode)
+        root, guest, state, run = (os.path.join(d, x) for x in ('hv', 'guest', 'state', 'run'))
+        for x in (guest, state, run):
+            os.makedirs(x)
+        host = self.spawn('hvsim-' + mode, [self.hvsim, 'serve', '--root', root])
+        host.wait_for(r'^ready', 20)
+        env = dict(os.environ, RUNTIME_DIRECTORY=run)
+        argv = [self.fcopy, '-l', '0'] + EAL + [
+            '--file-prefix', 'hvbench%d%s' % (os.getpid(), mode),
+            '--vdev=hvdev_uio0,class=fcopy,root=%s' % root, '--',
+            '--mode', mode, '--allowed-root', guest, '--state-dir', state]
+        svc = self.spawn('fcopy-' + mode, argv, env)
+        m['startup_serving_s'] = svc.wait_for(r'serving', 20)
+        while not host_open(root):
+            if time.monotonic() - svc.t_exec > 20:
+                raise BenchError('the host never saw the channel open')
+            time.sleep(0.002)
+        m['startup_open_s'] = time.monotonic() - svc.t_exec
+        time.sleep(0.5)		# let start-up work (page faults, first telemetry) settle
+        m['mem_start_kib'] = memory(svc.pid)
+        if 'idle' in a.only:
+            m['idle'], m['host_idle'] = self.idle(svc.pid, host.pid, a.idle_s)
+        if 'fcopy' in a.only or 'memory' in a.only:
+            m['big'], m['big_runs'] = self.median(
+                lambda: self.copy_big(root, guest, svc.pid, host.pid), 'mb_per_s')
+            m['mem_after_big_kib'] = memory(svc.pid)
+        if 'fcopy' in a.only:
+            m['small'], m['small_runs'] = self.median(
+                lambda: self.copy_small(root, guest, svc.pid, host.pid), 'files_per_s')
+            m['mem_end_kib'] = memory(svc.pid)
+        m['service_exit'] = self.reap(svc)
+        m['host_exit'] = self.reap(host)
+        shutil.rmtree(d, ignore_errors=True)
+        return m
+
+    def median(self, measure, key):
+        """Run @measure --repeat times; @return the run with the median @key, and every
+        run's @key (a shared machine's noise shows in their spread)."""
+        runs = [measure() for _ in range(self.a.repeat)]
+        runs.sort(key=lambda r: r[key])
+        return runs[len(runs) // 2], [r[key] for r in runs]
+
+    @staticmethod
+    def idle(svc_pid, host_pid, secs):
+        a, ha = cost(svc_pid), cost(host_pid)
+        time.sleep(secs)
+        b, hb = cost(svc_pid), cost(host_pid)
+        return cost_delta(a, b), cost_delta(ha, hb)
+
+    def copy_big(self, root, guest, svc_pid, host_pid):
+        dest = os.path.join(guest, 'big', 'big.bin')
+        a, ha = cost(svc_pid), cost(host_pid)
+        t0 = time.monotonic()
+        msg = copy(root, self.big, dest, create_path=1, timeout_ms=60000)
+        secs = time.monotonic() - t0
+        b, hb = cost(svc_pid), cost(host_pid)
+        h = hashlib.sha256()
+        with open(dest, 'rb') as f:
+            while True:
+                chunk = f.read(16 << 20)
+                if not chunk:
+                    break
+                h.update(chunk)
+        ok = h.hexdigest() == self.big_sha
+        os.unlink(dest)
+        if not ok:
+            raise BenchError('the %d MiB copy arrived corrupted (sha256 differs)' %
+                             self.a.big_mib)
+        size = self.a.big_mib << 20
+        return {'bytes': size, 'seconds': secs, 'host_usec': int(msg['usec']),
+                'mb_per_s': size / secs / 1e6, 'sha256_ok': ok,
+                'service_cpu_s': svc_cpu(a, b), 'host_cpu_s': hb['cpu_s'] - ha['cpu_s']}
+
+    def copy_small(self, root, guest, svc_pid, host_pid):
+        n = self.a.small_files
+        base = os.path.join(guest, 'small')
+        a, ha = cost(svc_pid), cost(host_pid)
+        t0 = time.monotonic()
+        for i in range(n):
+            copy(root, self.small[i % len(self.small)], '%s/f%05d' % (base, i),
+                 create_path=1)
+        secs = time.monotonic() - t0
+        b, hb = cost(svc_pid), cost(host_pid)
+        checked = 0
+        step = max(1, n // 100)
+        for i in range(0, n, step):
+            with open('%s/f%05d' % (base, i), 'rb') as got, \
+                    open(self.small[i % len(self.small)], 'rb') as want:
+                if got.read() != want.read():
+                    raise BenchError('small file %d arrived corrupted' % i)
+            checked += 1
+        if len(os.listdir(base)) != n:
+            raise BenchError('%d small files in the guest, %d copied' %
+                             (len(os.listdir(base)), n))
+        shutil.rmtree(base)
+        return {'files': n, 'seconds': secs, 'files_per_s': n / secs, 'verified': checked,
+                'service_cpu_s': svc_cpu(a, b), 'host_cpu_s': hb['cpu_s'] - ha['cpu_s'],
+                'service_cpu_us_per_file': svc_cpu(a, b) / n * 1e6,
+                'host_cpu_us_per_file': (hb['cpu_s'] - ha['cpu_s']) / n * 1e6}
+
+    # ---- round trips: the floor, and each mode with the host in its own process ----
+
+    def tool_json(self, argv, timeout=120):
+        r = subprocess.run([self.tool] + argv, capture_output=True, timeout=timeout)
+        if r.returncode != 0:
+            raise BenchError('dpdk-test-hvdev %s failed (%d): %s' %
+                             (' '.join(argv), r.returncode, r.stderr.decode()[-2000:]))
+        return json.loads(r.stdout)
+
+    def floor(self):
+        return self.tool_json(['--', 'floor', '--count', str(self.a.rtt_count), '--json'])
+
+    def latency(self, mode):
+        root = os.path.join(self.work, 'lat-' + mode)
+        host = self.spawn('echo-host-' + mode, [self.tool, '--', '--sim=' + root, 'host'])
+        host.wait_for(r'^host: ready', 20)
+        res = self.tool_json(EAL + ['--no-telemetry',
+                                    '--vdev=hvdev_uio0,class=fcopy,root=%s' % root, '--',
+                                    'echo', '0', '--count', str(self.a.rtt_count),
+                                    '--size', '64', '--mode', mode, '--json'])
+        self.reap(host)
+        return res
+
+    # ---- scaling: N devices served by one lcore ----
+
+    def scaling(self, mode, ndev):
+        a = self.a
+        out = {}
+        for phase in ('idle', 'busy'):
+            root = os.path.join(self.work, 'scale-%s-%d-%s' % (mode, ndev, phase))
+            hargv = [self.tool, '--', '--sim=' + root, '--sim-devices', str(ndev), 'host']
+            if phase == 'busy':
+                hargv += ['--ping', '--size', '64', '--seconds', str(a.busy_s), '--json']
+            host = self.spawn('scale-host', hargv)
+            host.wait_for(r'^host: ready', 30)
+            env = dict(os.environ, HVDEV_ROOT=root)
+            guest = self.spawn('scale-guest', [self.tool] + EAL + ['--no-telemetry', '--',
+                               'serve', 'all', '--mode', mode, '--json'], env)
+            guest.wait_for(r'^serving %d devices' % ndev, 30)
+            if phase == 'idle':
+                time.sleep(0.3)
+                out['idle'], out['host_idle'] = self.idle(guest.pid, host.pid, a.scale_idle_s)
+                self.reap(guest)
+                self.reap(host)
+                continue
+            host.wait_for(r'^host: all', 30)
+            c0 = cost(guest.pid)
+            host.wait(a.busy_s + 30)
+            c1 = cost(guest.pid)
+            text = host.text()
+            ping = json.loads(text[text.index('{'):])
+            self.reap(host)
+            self.reap(guest)
+            out['busy'] = dict(cost_delta(c0, c1), round_trips_per_s=ping['round_trips_per_s'],
+                               latency_us=ping['latency_us'], errors=ping['errors'],
+                               host_cpu_pct=ping['host_cpu_us'] / 1e4 / ping['elapsed_s'])
+        return out
+
+    # ---- the whole run ----
+
+    def run(self):
+        a = self.a
+        t0 = time.monotonic()
+        self.res['config'] = {k: getattr(a, k) for k in (
+            'modes', 'only', 'quick', 'big_mib', 'small_files', 'idle_s', 'repeat', 'rtt_count',
+            'scale_devices', 'scale_idle_s', 'busy_s')}
+        self.res['machine'] = {'cpus': os.cpu_count(), 'kernel': platform.release(),
+                               'load_before': os.getloadavg()}
+        need = (a.big_mib << 21) if 'fcopy' in a.only or 'memory' in a.only else 0
+        self.setup(need)
+        try:
+            if need:
+                self.make_sources()
+            if 'latency' in a.only:
+                self.res['floor'] = [self.floor()]
+                log('floor p50 %.1f us' % self.res['floor'][0]['latency_us']['p50'])
+            for mode in a.modes:
+                m = self.res['modes'].setdefault(mode, {})
+                if 'latency' in a.only:
+                    m['latency'] = self.latency(mode)
+                    log('%s: round trip p50 %.1f us' % (mode, m['latency']['latency_us']['p50']))
+                if set(a.only) & {'fcopy', 'idle', 'memory'}:
+                    m.update(self.fcopy_session(mode))
+                    log('%s: fcopy session done' % mode)
+                if 'scaling' in a.only:
+                    for n in a.scale_devices:
+                        self.res['scaling'].setdefault(mode, {})[str(n)] = self.scaling(mode, n)
+                    log('%s: scaling done' % mode)
+            if 'latency' in a.only:
+                # The floor again at the end: the machine may have changed meanwhile.
+                self.res['floor'].append(self.floor())
+        finally:
+            self.cleanup()
+        self.res['machine']['load_after'] = os.getloadavg()
+        self.res['elapsed_s'] = time.monotonic() - t0
+        return self.res
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--build', default='build', help='build directory (default build)')
+    p.add_argument('--out', default='bench-out', help='output directory (default bench-out)')
+    p.add_argument('--only', default=','.join(PARTS),
+                   help='measurements to run, comma-separated: ' + ', '.join(PARTS))
+    p.add_argument('--modes', default=','.join(MODES), help='modes, comma-separated')
+    p.add_argument('--quick', action='store_true',
+                   help='small sizes and short windows, for a check in about a minute')
+    p.add_argument('--big-mib', type=int, help='size of the large copy (default 1024)')
+    p.add_argument('--small-files', type=int, help='number of 4 KiB files (default 10000)')
+    p.add_argument('--idle-s', type=float, help='idle window of the service (default 10)')
+    p.add_argument('--repeat', type=int, default=1,
+                   help='copies of each kind per mode; the median is kept (default 1)')
+    a = p.parse_args(argv)
+    a.only = [x for x in a.only.split(',') if x]
+    a.modes = [x for x in a.modes.split(',') if x]
+    for x in a.only:
+        if x not in PARTS:
+            p.error('--only: %r is not one of %s' % (x, ', '.join(PARTS)))
+    if a.repeat < 1:
+        p.error('--repeat: at least 1')
+    for x in a.modes:
+        if x not in MODES:
+            p.error('--modes: %r is not one of %s' % (x, ', '.join(MODES)))
+    q = a.quick
+    a.big_mib = a.big_mib or (128 if q else 1024)
+    a.small_files = a.small_files or (1000 if q else 10000)
+    a.idle_s = a.idle_s or (3.0 if q else 10.0)
+    a.rtt_count = 5000 if q else 20000
+    a.scale_devices = [1, 8, 64]
+    a.scale_idle_s = 2.0 if q else 5.0
+    a.busy_s = 1 if q else 3
+    return a
+
+
+def main(argv):
+    a = parse_args(argv)
+    if os.geteuid() != 0:
+        log('not root: the tmpfs falls back to /dev/shm')
+    b = Bench(a)
+    try:
+        res = b.run()
+    except BenchError as e:
+        sys.exit('bench: %s' % e)
+    out = a.out if os.path.isabs(a.out) else os.path.join(b.top, a.out)
+    os.makedirs(out, exist_ok=True)
+    res['targets'] = bench_report.targets(res)
+    table = bench_report.table(res)
+    with open(os.path.join(out, 'results.json'), 'w') as f:
+        json.dump(res, f, indent=1, sort_keys=True)
+    with open(os.path.join(out, 'table.txt'), 'w') as f:
+        f.write(table)
+    print(table, end='')
+    png = bench_report.plot(res, os.path.join(out, 'bench.png'))
+    log('wrote %s/results.json, table.txt%s in %.0f s' %
+        (out, ', bench.png' if png else ' (no plot: matplotlib missing)', res['elapsed_s']))
+    return 1 if any(t['result'] == 'FAIL' for t in res['targets']) else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
