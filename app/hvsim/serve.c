@@ -41,6 +41,11 @@
 #define SERVE_REQUEST_MS 5000
 /* Progress lines at most this often (the last one always). */
 #define SERVE_PROGRESS_US 100000
+/*
+ * How often a copy looks whether its client hung up: a poll() per WRITE would cost a system
+ * call on every round trip of the copy.
+ */
+#define SERVE_CLIENT_CHECK_US 10000
 
 struct served_dev {
 	struct rte_hvsim_dev *dev;
@@ -159,7 +164,8 @@ struct copy_ctx {
 	int fd;
 	bool progress;			/* the client shows a progress bar */
 	bool gone;			/* the client hung up */
-	uint64_t last_us;
+	uint64_t last_us;		/* last progress line */
+	uint64_t checked_us;		/* last look at the client */
 	struct rte_hvsim_fcopy_opts *opts;
 	const struct served_dev *sd;
 };
@@ -174,6 +180,10 @@ copy_progress(uint64_t done, uint64_t total, void *arg)
 
 	if (c->gone)
 		return;
+	now = now_us();
+	if (done != total && now - c->checked_us < SERVE_CLIENT_CHECK_US)
+		return;
+	c->checked_us = now;
 	/*
 	 * Nobody waits for the outcome any more (the client was interrupted): cancel at the
 	 * next request, so the guest drops its partial file instead of completing it.
@@ -186,7 +196,6 @@ copy_progress(uint64_t done, uint64_t total, void *arg)
 	}
 	if (!c->progress)
 		return;
-	now = now_us();
 	if (done != total && now - c->last_us < SERVE_PROGRESS_US)
 		return;
 	c->last_us = now;

@@ -51,6 +51,7 @@ struct fcopy_session {
 	uint64_t opens;			/* channel generation the session started on */
 	struct rte_hvdev_ic_hdr ic;	/* header template: the negotiated versions */
 	int timeout_ms;
+	struct timespec deadline;	/* of the request in flight */
 };
 
 static const char *const op_names[] = {
@@ -247,6 +248,8 @@ session_end(struct fcopy_session *s)
 	pthread_mutex_lock(&s->dev->sim->lock);
 	s->dev->fcopy.busy = false;
 	s->dev->fcopy.pending = false;
+	s->dev->fcopy.staged = NULL;
+	s->dev->fcopy.advanced = false;
 	pthread_mutex_unlock(&s->dev->sim->lock);
 }
 
@@ -277,9 +280,10 @@ wait_answer_locked(struct fcopy_session *s, const struct timespec *deadline)
 	struct hvsim_fcopy *fc = &dev->fcopy;
 	int wret = 0;
 
-	while (!fc->answered && dev->conn_fd >= 0 && dev->stats.opens == s->opens && wret == 0)
+	while (!fc->answered && !fc->advanced && dev->conn_fd >= 0 &&
+	       dev->stats.opens == s->opens && wret == 0)
 		wret = pthread_cond_timedwait(&dev->sim->cond, &dev->sim->lock, deadline);
-	if (fc->answered)
+	if (fc->answered || fc->advanced)
 		return 0;
 	if (dev->conn_fd < 0 || dev->stats.opens != s->opens)
 		return -ENOTCONN;
@@ -298,52 +302,175 @@ fcopy_msg_op(const struct fcopy_msg *msg, uint32_t body_len)
  * Send one request (@p msg holds the IC header space and @p body_len bytes of body) and wait
  * for the guest's status. @return 0 with *status, -ETIMEDOUT, -ENOTCONN, -EMSGSIZE.
  */
+/* Frame @p msg as a request of @p len payload bytes with transaction @p xactid. */
+static void
+frame_request(const struct fcopy_session *s, struct fcopy_msg *msg, uint32_t len, uint64_t xactid)
+{
+	msg->ic = s->ic;
+	msg->ic.pipe_msgsize = len - RTE_HVDEV_IC_PIPE_HDR_SIZE;
+	msg->ic.icmsgsize = (uint16_t)(len - RTE_HVDEV_IC_HDR_SIZE);
+	msg->ic.ictransaction_id = (uint8_t)xactid;
+}
+
+/* Fresh per request and unlike anything a guest would make up, as for NEGOTIATE. */
+static uint64_t
+next_xactid_locked(struct rte_hvsim_dev *dev)
+{
+	return ((uint64_t)dev->conf.relid << 32) | ++dev->sim->next_xactid;
+}
+
+/*
+ * Send one request (@p msg holds the IC header space and @p body_len bytes of body); its
+ * answer is waited for with request_wait(). @return 0, -ENOTCONN, -ETIMEDOUT, -EMSGSIZE.
+ */
 static int
-request(struct fcopy_session *s, struct fcopy_msg *msg, uint32_t body_len, uint32_t *status)
+request_send(struct fcopy_session *s, struct fcopy_msg *msg, uint32_t body_len)
 {
 	struct rte_hvsim_dev *dev = s->dev;
 	struct hvsim_fcopy *fc = &dev->fcopy;
 	uint32_t len = RTE_HVDEV_IC_HDR_SIZE + body_len;
-	struct timespec deadline;
 	uint64_t xactid;
 	int ret;
 
-	hvsim_deadline(&deadline, s->timeout_ms);
+	hvsim_deadline(&s->deadline, s->timeout_ms);
 	pthread_mutex_lock(&dev->sim->lock);
 	if (dev->conn_fd < 0 || dev->stats.opens != s->opens) {
 		pthread_mutex_unlock(&dev->sim->lock);
 		return -ENOTCONN;
 	}
-	/* Fresh per request and unlike anything a guest would make up, as for NEGOTIATE. */
-	xactid = ((uint64_t)dev->conf.relid << 32) | ++dev->sim->next_xactid;
-	msg->ic = s->ic;
-	msg->ic.pipe_msgsize = len - RTE_HVDEV_IC_PIPE_HDR_SIZE;
-	msg->ic.icmsgsize = (uint16_t)body_len;
-	msg->ic.ictransaction_id = (uint8_t)xactid;
+	xactid = next_xactid_locked(dev);
+	frame_request(s, msg, len, xactid);
 	/* Fault injection may malform the request; the answer is judged against what went. */
 	fc->lax_answer = hvsim_fault_mangle_locked(dev, fcopy_msg_op(msg, body_len),
 						      (uint8_t *)msg, &len);
 	fc->xactid = xactid;
 	fc->req_len = len;
 	fc->answered = false;
+	fc->advanced = false;
 	/* Armed before sending: the answer may be taken before the send call returns. */
 	fc->pending = true;
 	pthread_mutex_unlock(&dev->sim->lock);
 
 	ret = rte_hvsim_send_wait(dev, HVSIM_PKT_INBAND, 0, xactid, msg, len, s->timeout_ms);
+	if (ret < 0) {
+		pthread_mutex_lock(&dev->sim->lock);
+		fc->pending = false;
+		pthread_mutex_unlock(&dev->sim->lock);
+	}
+	return ret;
+}
+
+/* A request the host gave up on. Lock held. */
+static void
+give_up_locked(struct hvsim_fcopy *fc, int ret)
+{
+	fc->pending = false;
+	if (ret == -ETIMEDOUT)
+		remember_stale_locked(fc, fc->xactid);
+}
+
+/* Wait for the answer to the request sent last. @return 0 with *status, or a negative errno. */
+static int
+request_wait(struct fcopy_session *s, uint32_t *status)
+{
+	struct rte_hvsim_dev *dev = s->dev;
+	struct hvsim_fcopy *fc = &dev->fcopy;
+	int ret;
 
 	pthread_mutex_lock(&dev->sim->lock);
+	ret = wait_answer_locked(s, &s->deadline);
 	if (ret == 0)
-		ret = wait_answer_locked(s, &deadline);
-	if (ret == 0) {
 		*status = fc->status;
-	} else {
-		fc->pending = false;
-		if (ret == -ETIMEDOUT)
-			remember_stale_locked(fc, xactid);
-	}
+	else
+		give_up_locked(fc, ret);
 	pthread_mutex_unlock(&dev->sim->lock);
 	return ret;
+}
+
+/*
+ * Send one request and wait for the guest's status.
+ * @return 0 with *status, -ETIMEDOUT, -ENOTCONN, -EMSGSIZE.
+ */
+static int
+request(struct fcopy_session *s, struct fcopy_msg *msg, uint32_t body_len, uint32_t *status)
+{
+	int ret = request_send(s, msg, body_len);
+
+	return ret < 0 ? ret : request_wait(s, status);
+}
+
+/* Faults that act on particular requests or steps: each request is then sent on its own. */
+static bool
+may_pipeline_locked(const struct rte_hvsim_dev *dev)
+{
+	const struct rte_hvsim_fault *f = &dev->fault.f;
+
+	return f->mangle == RTE_HVSIM_MANGLE_NONE && f->step == RTE_HVSIM_STEP_NONE &&
+	       !dev->fault.corrupt_armed;
+}
+
+/*
+ * Stage @p msg (a WRITE of @p body_len) to go out from the loop thread as soon as the
+ * request in flight is answered with success, then wait for that answer.
+ * @return 1 when the staged request already went out (the answer was a success), 0 with
+ *         *status when it did not (the copying thread sends it, if at all), or a negative
+ *         errno (nothing staged remains).
+ */
+static int
+stage_and_wait(struct fcopy_session *s, struct fcopy_msg *msg, uint32_t body_len,
+	       uint32_t *status)
+{
+	struct rte_hvsim_dev *dev = s->dev;
+	struct hvsim_fcopy *fc = &dev->fcopy;
+	uint32_t len = RTE_HVDEV_IC_HDR_SIZE + body_len;
+	int ret;
+
+	pthread_mutex_lock(&dev->sim->lock);
+	if (fc->pending && !fc->answered && may_pipeline_locked(dev)) {
+		fc->staged_xactid = next_xactid_locked(dev);
+		frame_request(s, msg, len, fc->staged_xactid);
+		fc->staged_len = len;
+		fc->staged = msg;
+	}
+	ret = wait_answer_locked(s, &s->deadline);
+	fc->staged = NULL;
+	if (ret == 0 && fc->advanced) {
+		fc->advanced = false;
+		ret = 1;
+	} else if (ret == 0) {
+		*status = fc->status;
+	} else {
+		give_up_locked(fc, ret);
+	}
+	pthread_mutex_unlock(&dev->sim->lock);
+	if (ret == 1)
+		hvsim_deadline(&s->deadline, s->timeout_ms);
+	return ret;
+}
+
+/*
+ * The loop thread, on a success answer: send the staged request at once. Nothing changes if
+ * it cannot go (a full ring, say): the copying thread then sends it itself.
+ */
+static void
+send_staged_locked(struct rte_hvsim_dev *dev)
+{
+	struct hvsim_fcopy *fc = &dev->fcopy;
+
+	const void *msg = fc->staged;
+
+	fc->staged = NULL;
+	if (msg == NULL || fc->status != RTE_HVDEV_IC_S_OK ||
+	    hvsim_send_locked(dev, HVSIM_PKT_INBAND, 0, fc->staged_xactid, msg,
+			      fc->staged_len) < 0)
+		return;
+	/* The answer can only be taken by this thread, under this lock: no race with it. */
+	fc->xactid = fc->staged_xactid;
+	fc->req_len = fc->staged_len;
+	fc->lax_answer = false;
+	fc->pending = true;
+	fc->answered = false;
+	fc->advanced = true;
 }
 
 /* Why an answer to the request in flight breaks the protocol, or NULL. */
@@ -391,6 +518,8 @@ hvsim_fcopy_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *p
 		}
 		fc->pending = false;
 		fc->answered = true;
+		if (why == NULL)
+			send_staged_locked(dev);
 		pthread_cond_broadcast(&dev->sim->cond);
 		return true;
 	}
@@ -468,9 +597,9 @@ send_start(struct fcopy_session *s, struct fcopy_msg *msg, const struct rte_hvsi
 	return request(s, msg, sizeof(msg->start), status);
 }
 
+/* Fill @p msg with the WRITE of @p n source bytes at @p off. @return 0 or -EIO. */
 static int
-send_write(struct fcopy_session *s, struct fcopy_msg *msg, int fd, uint64_t off, uint32_t n,
-	   uint32_t *status)
+build_write(struct fcopy_msg *msg, int fd, uint64_t off, uint32_t n)
 {
 	int ret;
 
@@ -481,8 +610,20 @@ send_write(struct fcopy_session *s, struct fcopy_msg *msg, int fd, uint64_t off,
 	msg->write.hdr.operation = rte_cpu_to_le_32(RTE_HVDEV_FCOPY_WRITE);
 	msg->write.offset = rte_cpu_to_le_64(off);
 	msg->write.size = rte_cpu_to_le_32(n);
-	/* The whole structure, as Hyper-V sends it, whatever the fragment size. */
-	return request(s, msg, sizeof(msg->write), status);
+	return 0;
+}
+
+/* The source could not be read: let the guest drop its partial file. @return -EIO. */
+static int
+cancel_unreadable(struct fcopy_session *s, struct fcopy_msg *msg, uint64_t off)
+{
+	uint32_t status;
+
+	HVSIM_LOG(ERR, "%s: fcopy: cannot read the source at offset %" PRIu64 ", cancelling",
+		  s->dev->inst_str, off);
+	/* Its answer changes nothing. */
+	simple_request(s, msg, RTE_HVDEV_FCOPY_CANCEL, &status);
+	return -EIO;
 }
 
 /* Set the outcome of the request that ended the copy. @return the API's return value. */
@@ -549,14 +690,80 @@ at_step(struct fcopy_session *s, struct fcopy_msg *msg, enum rte_hvsim_step step
 	}
 }
 
-/* START, the WRITEs, then COMPLETE or CANCEL, stopping at the first failure. */
-static int
-run_copy(struct fcopy_session *s, struct fcopy_msg *msg, int fd, uint64_t size,
-	 const struct rte_hvsim_fcopy_opts *o, struct rte_hvsim_fcopy_result *res)
+/*
+ * The WRITEs of the whole source (up to opts.cancel_after), one in flight at a time as
+ * Hyper-V sends them. Each next WRITE is read from the source while the guest works on the
+ * one before, and staged for the loop thread to send on a success answer (stage_and_wait()).
+ * @return true when every WRITE succeeded; false when the copy ends here, with *result its
+ *         return value (and res set).
+ */
+static bool
+send_writes(struct fcopy_session *s, struct fcopy_msg *cur, struct fcopy_msg *next, int fd,
+	    uint64_t size, const struct rte_hvsim_fcopy_opts *o, struct rte_hvsim_fcopy_result *res,
+	    int *result)
 {
 	uint32_t chunk = o->chunk != 0 ? o->chunk : RTE_HVDEV_FCOPY_DATA_MAX;
-	uint32_t status = 0, n, cancel_status, writes = 0;
-	uint64_t off = 0;
+	uint32_t status = 0, n, nn = 0, writes = 0;
+	uint64_t off = 0, next_off;
+	struct fcopy_msg *tmp;
+	bool more, unreadable;
+	int ret;
+
+	n = (uint32_t)RTE_MIN((uint64_t)chunk, size);
+	if (build_write(cur, fd, 0, n) < 0)
+		ret = cancel_unreadable(s, cur, 0);
+	else
+		ret = request_send(s, cur, sizeof(cur->write));
+	if (ret < 0)
+		goto stop;
+	for (;;) {
+		next_off = off + n;
+		more = next_off < size && !(o->cancel_after != 0 && next_off >= o->cancel_after);
+		unreadable = false;
+		if (more) {
+			nn = (uint32_t)RTE_MIN((uint64_t)chunk, size - next_off);
+			unreadable = build_write(next, fd, next_off, nn) < 0;
+			more = !unreadable;
+		}
+		ret = more ? stage_and_wait(s, next, sizeof(next->write), &status) :
+		      request_wait(s, &status);
+		if (ret < 0 || (ret == 0 && status != RTE_HVDEV_IC_S_OK))
+			goto stop;
+		off = next_off;
+		res->bytes_sent = off;
+		if (o->progress != NULL)
+			o->progress(off, size, o->progress_arg);
+		/* Step faults turn the staging off: nothing is in flight when one fires. */
+		if (!at_step(s, cur, RTE_HVSIM_STEP_WRITE, ++writes, res, result))
+			return false;
+		if (unreadable) {
+			*result = cancel_unreadable(s, cur, next_off);
+			return false;
+		}
+		if (!more)
+			return true;
+		tmp = cur;
+		cur = next;
+		next = tmp;
+		n = nn;
+		if (ret == 0) {
+			/* Not sent on the answer (staging off, or the ring was full): send it now. */
+			ret = request_send(s, cur, sizeof(cur->write));
+			if (ret < 0)
+				goto stop;
+		}
+	}
+stop:
+	*result = ret == -EIO ? ret : end_copy(res, RTE_HVDEV_FCOPY_WRITE, ret, status);
+	return false;
+}
+
+/* START, the WRITEs, then COMPLETE or CANCEL, stopping at the first failure. */
+static int
+run_copy(struct fcopy_session *s, struct fcopy_msg *msg, struct fcopy_msg *spare, int fd,
+	 uint64_t size, const struct rte_hvsim_fcopy_opts *o, struct rte_hvsim_fcopy_result *res)
+{
+	uint32_t status = 0;
 	int ret = 0;
 
 	if (!at_step(s, msg, RTE_HVSIM_STEP_NEGOTIATED, 0, res, &ret))
@@ -566,25 +773,8 @@ run_copy(struct fcopy_session *s, struct fcopy_msg *msg, int fd, uint64_t size,
 		return end_copy(res, RTE_HVDEV_FCOPY_START, ret, status);
 	if (!at_step(s, msg, RTE_HVSIM_STEP_START, 0, res, &ret))
 		return ret;
-	while (off < size && !cancel_due(o, res)) {
-		n = (uint32_t)RTE_MIN((uint64_t)chunk, size - off);
-		ret = send_write(s, msg, fd, off, n, &status);
-		if (ret == -EIO) {
-			/* Let the guest drop its partial file; its answer changes nothing. */
-			HVSIM_LOG(ERR, "%s: fcopy: cannot read the source at offset %" PRIu64
-				  ", cancelling", s->dev->inst_str, off);
-			simple_request(s, msg, RTE_HVDEV_FCOPY_CANCEL, &cancel_status);
-			return -EIO;
-		}
-		if (ret < 0 || status != 0)
-			return end_copy(res, RTE_HVDEV_FCOPY_WRITE, ret, status);
-		off += n;
-		res->bytes_sent = off;
-		if (o->progress != NULL)
-			o->progress(off, size, o->progress_arg);
-		if (!at_step(s, msg, RTE_HVSIM_STEP_WRITE, ++writes, res, &ret))
-			return ret;
-	}
+	if (size > 0 && !cancel_due(o, res) && !send_writes(s, msg, spare, fd, size, o, res, &ret))
+		return ret;
 	if (cancel_due(o, res)) {
 		res->cancelled = true;
 		ret = simple_request(s, msg, RTE_HVDEV_FCOPY_CANCEL, &status);
@@ -626,7 +816,8 @@ rte_hvsim_fcopy(struct rte_hvsim_dev *dev, const char *src_path, const char *des
 	res->failed_op = UINT32_MAX;
 	if (dev == NULL || src_path == NULL || dest == NULL || check_opts(o) < 0)
 		return -EINVAL;
-	msg = calloc(1, sizeof(*msg));
+	/* Two: the next WRITE is prepared while the guest answers the one before. */
+	msg = calloc(2, sizeof(*msg));
 	if (msg == NULL)
 		return -ENOMEM;
 	ret = fill_names(&msg->start, dest);
@@ -648,7 +839,7 @@ rte_hvsim_fcopy(struct rte_hvsim_dev *dev, const char *src_path, const char *des
 	if (ret == 0) {
 		HVSIM_LOG(INFO, "%s: fcopy: %s -> %s, %" PRIu64 " bytes", dev->inst_str,
 			  src_path, dest, size);
-		ret = run_copy(&s, msg, fd, size, o, res);
+		ret = run_copy(&s, &msg[0], &msg[1], fd, size, o, res);
 		session_end(&s);
 		HVSIM_LOG(INFO, "%s: fcopy: %s: %s%s, failed %s, status 0x%08" PRIx32 ", %" PRIu64
 			  " bytes", dev->inst_str, dest, ret < 0 ? "error " : "done",

@@ -63,6 +63,15 @@ struct hvsim_fcopy {
 	uint64_t stale[HVSIM_FCOPY_STALE_MAX];
 	unsigned int nstale;		/* entries ever added; ring index = nstale % MAX */
 	bool lax_answer;		/* the request was malformed on purpose (fault) */
+	/*
+	 * The next WRITE, staged by the copying thread while the one in flight is answered: the
+	 * loop thread sends it the moment a success arrives, so that the round trip does not
+	 * wait for the copying thread to wake (hvsim_fcopy.c).
+	 */
+	const void *staged;		/* request bytes; NULL: nothing staged */
+	uint32_t staged_len;
+	uint64_t staged_xactid;
+	bool advanced;			/* the staged request went out on a success answer */
 };
 
 /* The fault set of one device and what it needs between events (hvsim_fault.c). */
