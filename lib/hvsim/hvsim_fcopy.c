@@ -747,7 +747,7 @@ send_writes(struct fcopy_session *s, struct fcopy_msg *cur, struct fcopy_msg *ne
 		next = tmp;
 		n = nn;
 		if (ret == 0) {
-			/* Not sent on the answer (staging off, or the ring was full): send it now. */
+			/* Not sent on the answer (staging off, ring full): send it now. */
 			ret = request_send(s, cur, sizeof(cur->write));
 			if (ret < 0)
 				goto stop;
