@@ -556,6 +556,69 @@ check_kill9(void)
 }
 E2E_CASE(kill9)
 
+/* Context switches of every thread of @p pid so far, or UINT64_MAX if unreadable. */
+static uint64_t
+process_switches(pid_t pid)
+{
+	char dir[64], path[PATH_MAX], line[256];
+	struct dirent *de;
+	uint64_t v;
+	uint64_t sum = 0;
+	FILE *f;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	d = opendir(dir);
+	if (d == NULL)
+		return UINT64_MAX;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		hvdev_test_fmt(path, sizeof(path), "%s/%s/status", dir, de->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "voluntary_ctxt_switches: %" SCNu64, &v) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %" SCNu64, &v) == 1)
+				sum += v;
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+/*
+ * An idle service makes no wake-up at all (no timer; a stop signal interrupts its wait), and
+ * still stops at once on SIGTERM.
+ */
+static int
+check_idle_quiet(void)
+{
+	uint64_t before, after, t0, stop_ms;
+	int status;
+
+	TEST_RUN(copy_ok("before-idle.bin", 20000, 23));
+	usleep(300000);
+	before = process_switches(service);
+	usleep(2000000);
+	after = process_switches(service);
+	TEST_ASSERT(before != UINT64_MAX && after != UINT64_MAX, "read /proc of the service");
+	TEST_ASSERT_EQUAL(after - before, 0, "context switches of the idle service in 2 s");
+	t0 = hvdev_test_now_us();
+	status = stop_service();
+	stop_ms = (hvdev_test_now_us() - t0) / 1000;
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "stopped on SIGTERM (0x%x)",
+		    status);
+	TEST_ASSERT(stop_ms < 1000, "SIGTERM took %" PRIu64 " ms", stop_ms);
+	printf("idle 2 s: 0 context switches; SIGTERM to exit: %" PRIu64 " ms\n", stop_ms);
+	/* Running again for the teardown, and still serving. */
+	TEST_RUN(start_service());
+	TEST_RUN(copy_ok("after-restart.bin", 7000, 29));
+	return TEST_SUCCESS;
+}
+E2E_CASE(idle_quiet)
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(sizes, test_sizes),
 	HVDEV_CASE(big, test_big),
@@ -572,6 +635,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(read_only, test_read_only),
 	HVDEV_CASE(rescind, test_rescind),
 	HVDEV_CASE(kill9, test_kill9),
+	HVDEV_CASE(idle_quiet, test_idle_quiet),
 };
 
 int
