@@ -3,12 +3,15 @@
 # Copyright(c) 2026 The hvdev authors
 """Check dpdk-test-hvdev from the outside, as a script would use it.
 
-  check_test_hvdev.py cli EXE             list, info, echo in each mode, the error paths
+  check_test_hvdev.py cli EXE             list, info, echo in each mode, the error paths,
+                                          floor, and serve all against a host process
   check_test_hvdev.py pmdinfo PMDINFO EXE dpdk-pmdinfo.py finds the hvdev_uio PMD in EXE
 """
 import json
+import os
 import subprocess
 import sys
+import tempfile
 
 EAL = ['--no-huge', '-m', '64', '--no-shconf', '--no-pci', '--no-telemetry',
        '--log-level=lib.eal:error']
@@ -106,6 +109,51 @@ def check_send(exe):
     check(res.get('len') == 4 and res.get('xactid') == 9, f'send: {res}')
 
 
+def check_floor(exe):
+    res = tool_json(exe, 'floor', '--count', '200', '--json')
+    lat = res.get('latency_us', {})
+    check(res.get('count') == 200, f'floor: count: {res}')
+    check(0 < lat.get('min', 0) <= lat.get('p50', 0) <= lat.get('max', 0),
+          f'floor: latency: {res}')
+
+
+def check_serve_all(exe):
+    """A host process pings 4 devices; serve all answers them all from one lcore."""
+    with tempfile.TemporaryDirectory(prefix='hvdev-serve-all-') as root:
+        host = subprocess.Popen([exe, '--', f'--sim={root}', '--sim-devices', '4', 'host',
+                                 '--ping', '--seconds', '1', '--json'],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            for _ in range(100):
+                if os.path.exists(os.path.join(root, 'sys')):
+                    break
+                host.poll()
+                check(host.returncode is None, f'host exited early: {host.returncode}')
+                subprocess.run(['sleep', '0.05'], check=False)
+            env = dict(os.environ, HVDEV_ROOT=root)
+            print(f'$ HVDEV_ROOT={root} {exe} ... serve all --seconds 10 --json', flush=True)
+            guest = subprocess.run([exe] + EAL + ['--', 'serve', 'all', '--seconds', '10',
+                                                  '--json'], capture_output=True,
+                                   text=True, timeout=TIMEOUT, env=env, check=False)
+            out, err = host.communicate(timeout=TIMEOUT)
+        finally:
+            if host.poll() is None:
+                host.kill()
+                host.wait()
+        check(host.returncode == 0, f'host: exit code {host.returncode}\n{err}')
+        check(guest.returncode == 0, f'serve all: exit code {guest.returncode}\n'
+              f'{guest.stderr}')
+        ping = json.loads(out)
+        served = json.loads(guest.stdout)
+    check(ping.get('devices') == 4 and served.get('devices') == 4, f'4 devices: {ping}')
+    check(ping.get('errors') == 0 and served.get('errors') == 0, f'errors: {ping} {served}')
+    check(ping.get('round_trips', 0) > 0, f'no round trip: {ping}')
+    # Every timed ping was echoed once; at most one per device was in flight at the end.
+    check(ping['round_trips'] <= served.get('packets', -1) <= ping['round_trips'] + 4,
+          f'echoes: {served.get("packets")} for {ping["round_trips"]} round trips')
+    print(json.dumps({'round_trips': ping['round_trips'], 'wakeups': served.get('wakeups')}))
+
+
 def cli(exe):
     check_list(exe)
     check_info(exe)
@@ -115,6 +163,8 @@ def cli(exe):
     check_echo(exe, 50, 4000, '--mode', 'adaptive', '--busy-poll-us', '100')
     check_send(exe)
     check_failures(exe)
+    check_floor(exe)
+    check_serve_all(exe)
 
 
 def pmdinfo(script, exe):
