@@ -7,9 +7,10 @@
 #	sh devtools/test.sh [meson test arguments]
 #
 # It installs everything (devtools/setup.sh), builds DPDK and hvdev in build/, runs all test
-# suites there, builds build-asan/ with AddressSanitizer and UBSan and runs the "transport",
-# "hostile", "api" and "ic" suites in it (skipped when HVDEV_NO_ASAN=1), runs devtools/lint.sh,
-# and ends with the line "N passed, N failed" (plus ", N skipped" when tests were skipped).
+# suites there, then builds build-san/ with clang, AddressSanitizer, UBSan and the libFuzzer
+# targets (-Dfuzz=true) and runs every test suite again in it, the "fuzz-smoke" runs of each
+# fuzzer included (skipped when HVDEV_NO_ASAN=1); it runs devtools/lint.sh, and ends with the
+# line "N passed, N failed" (plus ", N skipped" when tests were skipped).
 # Extra arguments go to the meson test run in build/ only, e.g. "--suite fast".
 # The exit status is non-zero if setup, a build, a test or lint failed, or if no test ran.
 set -eu
@@ -19,7 +20,10 @@ cd "$top"
 
 python=/usr/bin/python3
 main_opts="-Dwerror=true"
-asan_opts="-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true"
+# The sanitizer build: clang (libFuzzer, and UBSan checks gcc lacks), in its own directory.
+san_dir=build-san
+san_cc=clang
+san_opts="-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true -Dfuzz=true"
 nl='
 '
 
@@ -97,10 +101,42 @@ for arg in sys.argv[1:]:
 ' "$@"
 }
 
-# configure DIR -Dkey=value...: meson setup DIR, unless it is already set up that way.
+# compiler_is DIR CC: true if DIR's own C code is compiled by CC (its compile commands).
+compiler_is() {
+	"$python" - "$1" "$2" <<'EOF'
+import json
+import os
+import sys
+
+try:
+	with open(os.path.join(sys.argv[1], 'compile_commands.json'), encoding='utf-8') as f:
+		cmds = [c for c in json.load(f) if c.get('file', '').endswith('hvdev_ic.c')]
+except (OSError, ValueError):
+	sys.exit(1)
+words = [w for w in cmds[0]['command'].split() if os.path.basename(w) != 'ccache'] if cmds else []
+sys.exit(0 if words and os.path.basename(words[0]) == sys.argv[2] else 1)
+EOF
+}
+
+# $want_cc behind ccache when there is one: meson adds ccache only to a compiler it chose.
+cc_with_ccache() {
+	if command -v ccache >/dev/null 2>&1; then
+		echo "ccache $want_cc"
+	else
+		echo "$want_cc"
+	fi
+}
+
+# configure DIR -Dkey=value...: meson setup DIR, unless it is already set up that way. With
+# $want_cc set, DIR must use that compiler; a DIR made with another one is set up again.
 configure() {
 	dir=$1
 	shift
+	if [ -n "${want_cc:-}" ] && [ -f "$dir/build.ninja" ] && ! compiler_is "$dir" "$want_cc"
+	then
+		echo "$dir was not set up with $want_cc: setting it up again"
+		rm -rf "$dir"
+	fi
 	if [ -f "$dir/build.ninja" ]; then
 		if options_match "$dir" "$@"; then
 			return 0
@@ -108,15 +144,24 @@ configure() {
 		meson setup --reconfigure "$dir" "$@"
 	elif [ -d "$dir/meson-private" ]; then
 		# An earlier setup failed half-way: start over.
-		meson setup --wipe "$dir" "$@"
+		if [ -n "${want_cc:-}" ]; then
+			rm -rf "$dir"
+			CC="$(cc_with_ccache)" meson setup "$dir" "$@"
+		else
+			meson setup --wipe "$dir" "$@"
+		fi
+	elif [ -n "${want_cc:-}" ]; then
+		CC="$(cc_with_ccache)" meson setup "$dir" "$@"
 	else
 		meson setup "$dir" "$@"
 	fi
 }
 
-# build DIR OPTIONS: configure and build DIR; false (with the failure recorded) if either fails.
+# build DIR OPTIONS [CC]: configure and build DIR (with compiler CC); false (with the failure
+# recorded) if either fails.
 build() {
 	dir=$1
+	want_cc=${3:-}
 	section "build ($dir)"
 	# shellcheck disable=SC2086 # OPTIONS is a list of -D arguments without spaces
 	if ! configure "$dir" $2; then
@@ -162,16 +207,19 @@ if sh devtools/setup.sh; then
 		run_tests build "$@"
 	fi
 	if [ "${HVDEV_NO_ASAN:-0}" = 1 ]; then
-		section "test (build-asan)"
+		section "test ($san_dir)"
 		echo "skipped: HVDEV_NO_ASAN=1"
 	elif [ "$main_built" -eq 0 ]; then
-		section "test (build-asan)"
+		section "test ($san_dir)"
 		echo "skipped: the build in build/ failed"
-	elif build build-asan "$asan_opts"; then
+	elif build "$san_dir" "$san_opts" "$san_cc"; then
+		# Halt on the first report; devtools/ubsan.supp lists DPDK's one known report.
 		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$top/devtools/ubsan.supp
 		export ASAN_OPTIONS UBSAN_OPTIONS
-		run_tests build-asan --suite hostile --suite transport --suite api --suite ic --timeout-multiplier 3
+		san_start=$(date +%s)
+		run_tests "$san_dir" --timeout-multiplier 3
+		echo "sanitizer suite ($san_dir): $(($(date +%s) - san_start)) s"
 	fi
 else
 	step_failed "devtools/setup.sh"

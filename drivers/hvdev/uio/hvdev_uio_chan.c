@@ -534,16 +534,44 @@ hvdev_chan_wait_tx_space(struct hvdev_chan *ch, uint32_t len, int timeout_ms)
 	return ret < 0 ? ret : 0;
 }
 
+static bool
+rings_fit(const struct hvdev_uio_devinfo *info)
+{
+	return info->ring_size != 0 && info->map0_size == 2ull * info->ring_size &&
+	       info->ring_size > (uint32_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Set up both rings over @p mem (TX ring, then RX ring) and check the host's indices. */
+static int
+attach_rings(struct hvdev_chan *ch, uint8_t *mem)
+{
+	vmbus_br_setup(&ch->txbr, mem, ch->info.ring_size);
+	vmbus_br_setup(&ch->rxbr, mem + ch->info.ring_size, ch->info.ring_size);
+	ch->rx_rindex = ch->rxbr.vbr->rindex;
+	ch->state = HVDEV_CHAN_OPEN;
+	/*
+	 * Our own indices start as the host left them: the TX write index too, or the first
+	 * send would copy to wherever it points.
+	 */
+	if (!index_valid(ch->rx_rindex, ch->rxbr.dsize) ||
+	    !index_valid(ch->txbr.windex, ch->txbr.dsize) || tx_writable(ch) < 0 ||
+	    rx_readable(ch) < 0) {
+		HVDEV_UIO_LOG(ERR, "%s: rings hold invalid indices at open",
+			      ch->info.instance_str);
+		return -EIO;
+	}
+	/* Poll mode until someone waits: arming is the waiter's job (arm, re-check, sleep). */
+	hvdev_chan_intr_disarm(ch);
+	return 0;
+}
+
 int
 hvdev_chan_open(const struct hvdev_uio_devinfo *info, struct hvdev_chan **chanp)
 {
 	struct hvdev_chan *ch;
-	uint8_t *mem;
 	int ret;
 
-	if (info == NULL || chanp == NULL || info->ring_size == 0 ||
-	    info->map0_size != 2ull * info->ring_size ||
-	    info->ring_size <= (uint32_t)sysconf(_SC_PAGESIZE))
+	if (info == NULL || chanp == NULL || !rings_fit(info))
 		return -EINVAL;
 	ch = calloc(1, sizeof(*ch));
 	if (ch == NULL)
@@ -554,23 +582,41 @@ hvdev_chan_open(const struct hvdev_uio_devinfo *info, struct hvdev_chan **chanp)
 		free(ch);
 		return ret;
 	}
-	mem = ch->node.mem;
-	vmbus_br_setup(&ch->txbr, mem, info->ring_size);
-	vmbus_br_setup(&ch->rxbr, mem + info->ring_size, info->ring_size);
-	ch->rx_rindex = ch->rxbr.vbr->rindex;
-	ch->state = HVDEV_CHAN_OPEN;
-	if (!index_valid(ch->rx_rindex, ch->rxbr.dsize) || tx_writable(ch) < 0 ||
-	    rx_readable(ch) < 0) {
-		HVDEV_UIO_LOG(ERR, "%s: rings hold invalid indices at open", info->instance_str);
+	ret = attach_rings(ch, ch->node.mem);
+	if (ret < 0) {
 		hvdev_node_close(&ch->node);
 		free(ch);
-		return -EIO;
+		return ret;
 	}
-	/* Poll mode until someone waits: arming is the waiter's job (arm, re-check, sleep). */
-	hvdev_chan_intr_disarm(ch);
 	HVDEV_UIO_LOG(INFO, "%s: opened relid %u on %s (%s node), %u data bytes per ring",
 		      info->instance_str, info->relid, info->node_path,
 		      ch->node.kind == HVDEV_NODE_UIO ? "uio" : "simulator", ch->rxbr.dsize);
+	*chanp = ch;
+	return 0;
+}
+
+int
+hvdev_chan_attach(const struct hvdev_uio_devinfo *info, void *mem, int fd,
+		  struct hvdev_chan **chanp)
+{
+	struct hvdev_chan *ch;
+	int ret;
+
+	if (info == NULL || mem == NULL || chanp == NULL || !rings_fit(info))
+		return -EINVAL;
+	ch = calloc(1, sizeof(*ch));
+	if (ch == NULL)
+		return -ENOMEM;
+	ch->info = *info;
+	/* The mask is changed by us, as on a simulator node; mem stays the caller's. */
+	ch->node.kind = HVDEV_NODE_SIM;
+	ch->node.fd = -1;
+	ret = attach_rings(ch, mem);
+	if (ret < 0) {
+		free(ch);
+		return ret;
+	}
+	ch->node.fd = fd;
 	*chanp = ch;
 	return 0;
 }

@@ -24,6 +24,7 @@
 
 #include "hvdev_uio_chan.h"
 #include "hvdev_uio_log.h"
+#include "hvdev_uio_priv.h"
 
 #define HVDEV_UIO_DRIVER_NAME "hvdev_uio"
 #define HVDEV_UIO_ROOT_ENV "HVDEV_ROOT"
@@ -36,16 +37,6 @@
 
 static const char *const valid_args[] = {
 	ARG_CLASS, ARG_UUID, ARG_ROOT, ARG_WAIT_MS, ARG_IGNORE, NULL,
-};
-
-struct hvdev_uio_args {
-	bool has_class;
-	bool has_uuid;
-	bool ignore;
-	rte_uuid_t class_id;
-	rte_uuid_t instance_id;
-	unsigned int wait_ms;
-	char root[PATH_MAX];
 };
 
 struct hvdev_uio_private {
@@ -411,11 +402,12 @@ arg_ignore(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
-static int
-parse_args(const char *name, const char *params, struct hvdev_uio_args *a)
+int
+hvdev_uio_parse_args(const char *name, const char *params, struct hvdev_uio_args *a)
 {
 	struct rte_kvargs *kv;
 	const char *env = getenv(HVDEV_UIO_ROOT_ENV);
+	unsigned int i;
 	int ret = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -427,6 +419,15 @@ parse_args(const char *name, const char *params, struct hvdev_uio_args *a)
 		HVDEV_UIO_LOG(ERR, "%s: cannot parse devargs '%s' (keys: class, uuid, root, "
 			      "wait_ms, ignore)", name, params);
 		return -EINVAL;
+	}
+	/* kvargs accepts a bare "key" with a NULL value; no handler expects one. */
+	for (i = 0; i < kv->count; i++) {
+		if (kv->pairs[i].value == NULL) {
+			HVDEV_UIO_LOG(ERR, "%s: devargs key '%s' needs a value (%s=...)", name,
+				      kv->pairs[i].key, kv->pairs[i].key);
+			rte_kvargs_free(kv);
+			return -EINVAL;
+		}
 	}
 	if (rte_kvargs_process(kv, ARG_CLASS, arg_class, a) < 0 ||
 	    rte_kvargs_process(kv, ARG_UUID, arg_uuid, a) < 0 ||
@@ -452,7 +453,7 @@ hvdev_uio_probe(struct rte_vdev_device *vdev)
 	char err[512];
 	int ret;
 
-	ret = parse_args(name, rte_vdev_device_args(vdev), &args);
+	ret = hvdev_uio_parse_args(name, rte_vdev_device_args(vdev), &args);
 	if (ret < 0)
 		return ret;
 	if (args.ignore) {
