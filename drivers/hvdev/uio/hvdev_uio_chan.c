@@ -3,10 +3,12 @@
  */
 
 /*
- * The channel data path: DPDK's VMBus bufring code (vmbus_txbr_write, vmbus_rxbr_peek,
- * vmbus_rxbr_read) with what it lacks for a host we do not trust and for channels without a
- * monitor page: validation of every host-written index and descriptor before use, the
- * interrupt-mask protocol, host signalling through the node, and the pending_send_sz rule.
+ * The channel data path: DPDK's VMBus bufring code (vmbus_br_setup, vmbus_txbr_write) with
+ * what it lacks for a host we do not trust and for channels without a monitor page:
+ * validation of every host-written index and descriptor before use, the interrupt-mask
+ * protocol, host signalling through the node, and the pending_send_sz rule. Packets are read
+ * out of the RX ring here rather than by DPDK's reader, which reads the shared read index
+ * again after our checks (rx_copy()).
  */
 
 #include <errno.h>
@@ -230,14 +232,33 @@ rx_signal_pending_sender(struct hvdev_chan *ch, uint32_t freed)
 		signal_host(ch);
 }
 
+/*
+ * Copy @p len bytes of RX ring data starting @p off bytes after our read index, wrapping at
+ * the end of the data area. Unlike DPDK's vmbus_rxbr_peek()/vmbus_rxbr_read(), it never
+ * reads the read index from shared memory again: it starts from our private copy, which is
+ * always in range, so a host that rewrites the index while we copy cannot move the copy
+ * outside the ring. The caller has checked that @p off + @p len bytes are readable.
+ */
+static void
+rx_copy(const struct hvdev_chan *ch, uint32_t off, void *dst, uint32_t len)
+{
+	/* The data area starts one system page after the header, as in vmbus_br_setup(). */
+	const uint8_t *data = (const uint8_t *)(uintptr_t)ch->rxbr.vbr + rte_mem_page_size();
+	uint32_t dsize = ch->rxbr.dsize;
+	uint32_t pos = (uint32_t)(((uint64_t)ch->rx_rindex + off) % dsize);
+	uint32_t first = RTE_MIN(len, dsize - pos);
+
+	memcpy(dst, data + pos, first);
+	if (len > first)
+		memcpy((uint8_t *)dst + first, data, len - first);
+}
+
 int
 hvdev_chan_recv(struct hvdev_chan *ch, struct hvdev_pkt_meta *meta, void *buf, uint32_t size)
 {
 	struct vmbus_chanpkt_hdr hdr;
 	uint32_t pktlen, hlen, plen, consumed;
-	uint8_t scratch;
 	int64_t avail;
-	int ret;
 
 	if (ch == NULL || meta == NULL || (buf == NULL && size > 0))
 		return -EINVAL;
@@ -250,12 +271,7 @@ hvdev_chan_recv(struct hvdev_chan *ch, struct hvdev_pkt_meta *meta, void *buf, u
 		chan_broken(ch, "%" PRId64 " bytes readable, less than one packet", avail);
 		return -EIO;
 	}
-	ret = vmbus_rxbr_peek(&ch->rxbr, &hdr, sizeof(hdr));
-	if (ret < 0) {
-		chan_broken(ch, "cannot peek a descriptor with %" PRId64 " bytes readable",
-			    avail);
-		return -EIO;
-	}
+	rx_copy(ch, 0, &hdr, sizeof(hdr));
 	hlen = (uint32_t)hdr.hlen * 8;
 	pktlen = (uint32_t)hdr.tlen * 8;
 	if (hdr.type == 0 || hlen < HVDEV_PKT_HDR_SIZE || hlen > pktlen ||
@@ -271,13 +287,13 @@ hvdev_chan_recv(struct hvdev_chan *ch, struct hvdev_pkt_meta *meta, void *buf, u
 	meta->len = plen;
 	if (plen > size)
 		return -ENOBUFS;
-	ret = vmbus_rxbr_read(&ch->rxbr, plen > 0 ? buf : &scratch, plen, hlen);
-	if (ret < 0) {
-		chan_broken(ch, "ring read of %u bytes failed", pktlen);
-		return -EIO;
-	}
+	if (plen > 0)
+		rx_copy(ch, hlen, buf, plen);
 	consumed = pktlen + HVDEV_PKT_TRAILER_SIZE;
 	ch->rx_rindex = (ch->rx_rindex + consumed) % ch->rxbr.dsize;
+	/* The host may reuse the space only once the packet has been copied out. */
+	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+	ch->rxbr.vbr->rindex = ch->rx_rindex;
 	ch->stats.rx_packets++;
 	ch->stats.rx_bytes += plen;
 	rx_signal_pending_sender(ch, consumed);
