@@ -4,7 +4,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
@@ -230,4 +233,113 @@ hvdev_test_now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+pid_t
+hvdev_test_fcopy_spawn(const char *root, const char *guest, const char *state,
+		       const char *const *extra)
+{
+	static const char *const eal[] = {
+		"-l", "0", "--no-huge", "-m", "64", "--no-shconf", "--no-pci", "--no-telemetry",
+		"--log-level=lib.eal:error",
+	};
+	const char *bin = getenv("HVDEV_FCOPY_BIN");
+	const char *argv[64];
+	char vdev[PATH_MAX + 64];
+	unsigned int n = 0, i;
+	pid_t pid;
+
+	if (bin == NULL)
+		return -1;
+	hvdev_test_fmt(vdev, sizeof(vdev), "--vdev=hvdev_uio0,class=fcopy,root=%s", root);
+	argv[n++] = bin;
+	for (i = 0; i < RTE_DIM(eal); i++)
+		argv[n++] = eal[i];
+	argv[n++] = vdev;
+	argv[n++] = "--";
+	argv[n++] = "--allowed-root";
+	argv[n++] = guest;
+	argv[n++] = "--state-dir";
+	argv[n++] = state;
+	for (i = 0; extra != NULL && extra[i] != NULL && n < RTE_DIM(argv) - 1; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		execv(bin, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int
+hvdev_test_process_stop(pid_t pid, unsigned int wait_ms)
+{
+	int status = -1;
+	unsigned int waited = 0;
+
+	if (pid <= 0)
+		return -1;
+	kill(pid, SIGTERM);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (waited >= wait_ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		usleep(10000);
+		waited += 10;
+	}
+	return status;
+}
+
+int
+hvdev_test_make_file(const char *path, uint64_t size, uint32_t seed)
+{
+	static uint8_t block[65536];
+	uint64_t done = 0;
+	uint32_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	while (done < size) {
+		n = (uint32_t)RTE_MIN(size - done, (uint64_t)sizeof(block));
+		hvdev_test_fill(block, n, seed + (uint32_t)(done / sizeof(block)));
+		if (write(fd, block, n) != (ssize_t)n) {
+			close(fd);
+			return -1;
+		}
+		done += n;
+	}
+	close(fd);
+	return 0;
+}
+
+bool
+hvdev_test_same_file(const char *a, const char *b)
+{
+	static uint8_t ba[65536], bb[65536];
+	bool same = true;
+	ssize_t na, nb;
+	int fa, fb;
+
+	fa = open(a, O_RDONLY);
+	fb = open(b, O_RDONLY);
+	if (fa < 0 || fb < 0)
+		same = false;
+	while (same) {
+		na = read(fa, ba, sizeof(ba));
+		nb = read(fb, bb, sizeof(bb));
+		if (na != nb || na < 0 || memcmp(ba, bb, (size_t)na) != 0)
+			same = false;
+		if (na <= 0)
+			break;
+	}
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return same;
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <rte_common.h>
 #include <rte_uuid.h>
@@ -85,6 +86,27 @@ bool hvdev_test_check(const void *buf, uint32_t len, uint32_t seed);
 /** Thread CPU time in microseconds. */
 uint64_t hvdev_test_thread_cpu_us(void);
 uint64_t hvdev_test_now_us(void);
+
+/**
+ * Start dpdk-hv-fcopy (the binary named by $HVDEV_FCOPY_BIN) on the simulated fcopy device
+ * under @p root, one lcore, no hugepages, copies allowed under @p guest, its state in
+ * @p state, then the options in @p extra (NULL-terminated; NULL: none).
+ * @return the child's pid, or -1 (no $HVDEV_FCOPY_BIN, fork failed).
+ */
+pid_t hvdev_test_fcopy_spawn(const char *root, const char *guest, const char *state,
+			     const char *const *extra);
+
+/**
+ * SIGTERM @p pid, wait up to @p wait_ms for it, then SIGKILL it.
+ * @return its wait status, or -1 for no process (@p pid <= 0).
+ */
+int hvdev_test_process_stop(pid_t pid, unsigned int wait_ms);
+
+/** Write a file of @p size bytes of the hvdev_test_fill() pattern of @p seed. @return 0 or -1. */
+int hvdev_test_make_file(const char *path, uint64_t size, uint32_t seed);
+
+/** True when both files can be read and hold the same bytes. */
+bool hvdev_test_same_file(const char *a, const char *b);
 
 /** One entry of a suite's case table; test/list_cases.py reads these to register meson tests. */
 #define HVDEV_CASE(name, fn) { #name, fn }

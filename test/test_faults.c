@@ -63,21 +63,13 @@ static int nsrc;		/* files this case made in src_dir */
 static int
 start_service(void)
 {
-	char vdev[512];
-	const char *bin = getenv("HVDEV_FCOPY_BIN");
+	static const char *const extra[] = {
+		"--transfer-timeout", RTE_STR(TRANSFER_TIMEOUT_S),
+		"--recheck-ms", RTE_STR(RECHECK_MS), NULL,
+	};
 
-	TEST_ASSERT(bin != NULL, "HVDEV_FCOPY_BIN names the service binary");
-	hvdev_test_fmt(vdev, sizeof(vdev), "--vdev=hvdev_uio0,class=fcopy,root=%s", root);
-	service = fork();
-	TEST_ASSERT(service >= 0, "fork");
-	if (service == 0) {
-		execl(bin, bin, "-l", "0", "--no-huge", "-m", "64", "--no-shconf", "--no-pci",
-		      "--no-telemetry", "--log-level=lib.eal:error", vdev, "--",
-		      "--allowed-root", guest, "--state-dir", state, "--transfer-timeout",
-		      RTE_STR(TRANSFER_TIMEOUT_S), "--recheck-ms", RTE_STR(RECHECK_MS),
-		      (char *)NULL);
-		_exit(127);
-	}
+	service = hvdev_test_fcopy_spawn(root, guest, state, extra);
+	TEST_ASSERT(service > 0, "start the service (HVDEV_FCOPY_BIN set?)");
 	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "service opened the channel");
 	TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(dev, WAIT_MS), 0, "IC negotiation");
 	return TEST_SUCCESS;
@@ -87,17 +79,8 @@ start_service(void)
 static int
 stop_service(void)
 {
-	int status = -1, i;
+	int status = hvdev_test_process_stop(service, 5000);
 
-	if (service <= 0)
-		return -1;
-	kill(service, SIGTERM);
-	for (i = 0; i < 100 && waitpid(service, &status, WNOHANG) == 0; i++)
-		usleep(50000);
-	if (i == 100) {
-		kill(service, SIGKILL);
-		waitpid(service, &status, 0);
-	}
 	service = -1;
 	return status;
 }
@@ -115,50 +98,11 @@ service_alive(void)
 static int
 make_src(const char *name, uint64_t size, uint32_t seed, char *path, size_t len)
 {
-	static uint8_t block[8192];
-	uint64_t done = 0;
-	uint32_t n;
-	int fd;
-
 	hvdev_test_fmt(path, len, "%s/%s", src_dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
-	if (fd < 0)
+	if (hvdev_test_exists(path))
 		return -1;
 	nsrc++;
-	while (done < size) {
-		n = (uint32_t)RTE_MIN(size - done, (uint64_t)sizeof(block));
-		hvdev_test_fill(block, n, seed + (uint32_t)(done / sizeof(block)));
-		if (write(fd, block, n) != (ssize_t)n) {
-			close(fd);
-			return -1;
-		}
-		done += n;
-	}
-	close(fd);
-	return 0;
-}
-
-static bool
-same_content(const char *a, const char *b)
-{
-	static uint8_t ba[8192], bb[8192];
-	ssize_t na, nb;
-	int fa = open(a, O_RDONLY), fb = open(b, O_RDONLY);
-	bool same = fa >= 0 && fb >= 0;
-
-	while (same) {
-		na = read(fa, ba, sizeof(ba));
-		nb = read(fb, bb, sizeof(bb));
-		if (na != nb || na < 0 || memcmp(ba, bb, (size_t)na) != 0)
-			same = false;
-		if (na <= 0)
-			break;
-	}
-	if (fa >= 0)
-		close(fa);
-	if (fb >= 0)
-		close(fb);
-	return same;
+	return hvdev_test_make_file(path, size, seed);
 }
 
 /*
@@ -238,7 +182,7 @@ copy_ok(void)
 	TEST_ASSERT_EQUAL(ret, 0, "the good copy after the fault ran (%s)", strerror(-ret));
 	TEST_ASSERT_EQUAL(res.hresult, 0, "the good copy succeeded: %s",
 			  rte_hvsim_hresult_message(res.hresult));
-	TEST_ASSERT(same_content(src, dest), "the good copy arrived byte for byte");
+	TEST_ASSERT(hvdev_test_same_file(src, dest), "the good copy arrived byte for byte");
 	return TEST_SUCCESS;
 }
 
@@ -344,7 +288,7 @@ check_intr_delayed(void)
 	TEST_ASSERT_EQUAL(copy(src, dest, &res), 0, "copy");
 	ms = (hvdev_test_now_us() - t0) / 1000;
 	TEST_ASSERT_EQUAL(res.hresult, 0, "every request answered in the end");
-	TEST_ASSERT(same_content(src, dest), "arrived byte for byte");
+	TEST_ASSERT(hvdev_test_same_file(src, dest), "arrived byte for byte");
 	rte_hvsim_dev_stats_get(dev, &st);
 	/*
 	 * Only a request that finds the guest asleep needs an interrupt (it checks the ring
@@ -377,7 +321,7 @@ check_intr_dropped_all(void)
 	TEST_ASSERT_EQUAL(copy(src, dest, &res), 0, "copy");
 	ms = (hvdev_test_now_us() - t0) / 1000;
 	TEST_ASSERT_EQUAL(res.hresult, 0, "recovered without any interrupt");
-	TEST_ASSERT(same_content(src, dest), "arrived byte for byte");
+	TEST_ASSERT(hvdev_test_same_file(src, dest), "arrived byte for byte");
 	rte_hvsim_dev_stats_get(dev, &st);
 	TEST_ASSERT(st.intr_dropped >= 3, "%" PRIu64 " interrupts dropped", st.intr_dropped);
 	/* START, WRITE, COMPLETE: at most one re-check slice each, plus scheduling slack. */
@@ -401,7 +345,7 @@ check_intr_dropped_random(void)
 	TEST_RUN(set_fault(&f));
 	TEST_ASSERT_EQUAL(copy(src, dest, &res), 0, "copy");
 	TEST_ASSERT_EQUAL(res.hresult, 0, "recovered");
-	TEST_ASSERT(same_content(src, dest), "arrived byte for byte");
+	TEST_ASSERT(hvdev_test_same_file(src, dest), "arrived byte for byte");
 	rte_hvsim_dev_stats_get(dev, &st);
 	TEST_ASSERT(st.intr_dropped >= 1 && st.intr_dropped < st.interrupts + st.intr_dropped,
 		    "some dropped, some delivered (%" PRIu64 "/%" PRIu64 ")", st.intr_dropped,
@@ -482,7 +426,7 @@ mangle_case(enum rte_hvsim_mangle m, uint32_t op, uint32_t len, uint32_t hresult
 		/* icmsgsize is not what bounds reads: the packet length is. */
 		TEST_ASSERT_EQUAL(res.hresult, 0, "accepted: %s",
 				  rte_hvsim_hresult_message(res.hresult));
-		TEST_ASSERT(same_content(src, dest), "arrived byte for byte");
+		TEST_ASSERT(hvdev_test_same_file(src, dest), "arrived byte for byte");
 		return invariants(NULL);
 	}
 	TEST_ASSERT_EQUAL(res.hresult, hresult, "exact status: %s",
@@ -670,7 +614,8 @@ cancel_case(enum rte_hvsim_step step)
 			  "the temporary file went with the CANCEL");
 	if (step == RTE_HVSIM_STEP_COMPLETE) {
 		/* Too late to cancel: the file was delivered and stays. */
-		TEST_ASSERT(same_content(src, dest), "a completed file survives a late CANCEL");
+		TEST_ASSERT(hvdev_test_same_file(src, dest),
+			    "a completed file survives a late CANCEL");
 		return invariants(NULL);
 	}
 	return invariants(dest);
@@ -697,7 +642,8 @@ rescind_case(enum rte_hvsim_step step)
 	ret = copy(src, dest, &res);
 	if (step == RTE_HVSIM_STEP_COMPLETE) {
 		TEST_ASSERT_EQUAL(ret, 0, "the exchange was over before the rescind");
-		TEST_ASSERT(same_content(src, dest), "the delivered file survives the rescind");
+		TEST_ASSERT(hvdev_test_same_file(src, dest),
+			    "the delivered file survives the rescind");
 	} else {
 		TEST_ASSERT_EQUAL(ret, -ENOTCONN, "the channel went away (%s)", strerror(-ret));
 		TEST_ASSERT(!hvdev_test_exists(dest), "nothing under the final name");
@@ -735,7 +681,8 @@ kill_case(enum rte_hvsim_step step)
 	service = -1;
 	if (step == RTE_HVSIM_STEP_COMPLETE) {
 		TEST_ASSERT_EQUAL(ret, 0, "the exchange was over before the kill");
-		TEST_ASSERT(same_content(src, dest), "the delivered file survives the kill");
+		TEST_ASSERT(hvdev_test_same_file(src, dest),
+			    "the delivered file survives the kill");
 	} else {
 		TEST_ASSERT_EQUAL(ret, -ENOTCONN, "the channel closed with the guest (%s)",
 				  strerror(-ret));
@@ -746,7 +693,8 @@ kill_case(enum rte_hvsim_step step)
 	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0,
 			  "the restarted service removed the leftover");
 	if (step == RTE_HVSIM_STEP_COMPLETE) {
-		TEST_ASSERT(same_content(src, dest), "the delivered file survives the restart");
+		TEST_ASSERT(hvdev_test_same_file(src, dest),
+			    "the delivered file survives the restart");
 		return invariants(NULL);
 	}
 	return invariants(dest);

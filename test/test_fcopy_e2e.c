@@ -42,19 +42,8 @@ static pid_t service = -1;
 static int
 start_service(void)
 {
-	char vdev[512];
-	const char *bin = getenv("HVDEV_FCOPY_BIN");
-
-	TEST_ASSERT(bin != NULL, "HVDEV_FCOPY_BIN names the service binary");
-	snprintf(vdev, sizeof(vdev), "--vdev=hvdev_uio0,class=fcopy,root=%s", root);
-	service = fork();
-	TEST_ASSERT(service >= 0, "fork");
-	if (service == 0) {
-		execl(bin, bin, "-l", "0", "--no-huge", "-m", "64", "--no-shconf", "--no-pci",
-		      "--no-telemetry", "--log-level=lib.eal:error", vdev, "--",
-		      "--allowed-root", guest, "--state-dir", state, (char *)NULL);
-		_exit(127);
-	}
+	service = hvdev_test_fcopy_spawn(root, guest, state, NULL);
+	TEST_ASSERT(service > 0, "start the service (HVDEV_FCOPY_BIN set?)");
 	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "service opened the channel");
 	TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(dev, WAIT_MS), 0, "IC negotiation");
 	return TEST_SUCCESS;
@@ -64,17 +53,8 @@ start_service(void)
 static int
 stop_service(void)
 {
-	int status = -1, i;
+	int status = hvdev_test_process_stop(service, 5000);
 
-	if (service <= 0)
-		return -1;
-	kill(service, SIGTERM);
-	for (i = 0; i < 100 && waitpid(service, &status, WNOHANG) == 0; i++)
-		usleep(50000);
-	if (i == 100) {
-		kill(service, SIGKILL);
-		waitpid(service, &status, 0);
-	}
 	service = -1;
 	return status;
 }
@@ -127,53 +107,8 @@ test_ ## name(void) \
 static int
 make_src(const char *name, uint64_t size, uint32_t seed, char *path, size_t len)
 {
-	static uint8_t block[65536];
-	uint64_t done = 0;
-	uint32_t n;
-	int fd;
-
-	snprintf(path, len, "%s/%s", src_dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return -1;
-	while (done < size) {
-		n = (uint32_t)RTE_MIN(size - done, (uint64_t)sizeof(block));
-		hvdev_test_fill(block, n, seed + (uint32_t)(done / sizeof(block)));
-		if (write(fd, block, n) != (ssize_t)n) {
-			close(fd);
-			return -1;
-		}
-		done += n;
-	}
-	close(fd);
-	return 0;
-}
-
-static bool
-same_content(const char *a, const char *b)
-{
-	static uint8_t ba[65536], bb[65536];
-	ssize_t na, nb;
-	int fa, fb;
-	bool same = true;
-
-	fa = open(a, O_RDONLY);
-	fb = open(b, O_RDONLY);
-	if (fa < 0 || fb < 0)
-		same = false;
-	while (same) {
-		na = read(fa, ba, sizeof(ba));
-		nb = read(fb, bb, sizeof(bb));
-		if (na != nb || na < 0 || memcmp(ba, bb, (size_t)na) != 0)
-			same = false;
-		if (na <= 0)
-			break;
-	}
-	if (fa >= 0)
-		close(fa);
-	if (fb >= 0)
-		close(fb);
-	return same;
+	hvdev_test_fmt(path, len, "%s/%s", src_dir, name);
+	return hvdev_test_make_file(path, size, seed);
 }
 
 static int
@@ -200,7 +135,8 @@ copy_ok(const char *name, uint64_t size, uint32_t seed)
 	snprintf(dest, sizeof(dest), "%s/%s", guest, name);
 	TEST_ASSERT_EQUAL(copy(src, dest, NULL, &res), 0, "copy %s", name);
 	TEST_ASSERT_EQUAL(res.hresult, 0, "%s: %s", name, rte_hvsim_hresult_message(res.hresult));
-	TEST_ASSERT(same_content(src, dest), "%s arrived intact (%" PRIu64 " bytes)", name, size);
+	TEST_ASSERT(hvdev_test_same_file(src, dest), "%s arrived intact (%" PRIu64 " bytes)", name,
+		    size);
 	TEST_ASSERT(stat(dest, &st) == 0 && (st.st_mode & 0777) == 0644,
 		    "%s has mode 0644, not executable", name);
 	return TEST_SUCCESS;
@@ -257,10 +193,10 @@ check_exists(void)
 	TEST_ASSERT_EQUAL(res.hresult, 0, "first copy ok");
 	TEST_ASSERT_EQUAL(copy(src2, dest, NULL, &res), 0, "second copy");
 	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_ALREADY_EXISTS, "exists without -Force");
-	TEST_ASSERT(same_content(src1, dest), "the existing file is untouched");
+	TEST_ASSERT(hvdev_test_same_file(src1, dest), "the existing file is untouched");
 	TEST_ASSERT_EQUAL(copy(src2, dest, &force, &res), 0, "forced copy");
 	TEST_ASSERT_EQUAL(res.hresult, 0, "overwrite with -Force");
-	TEST_ASSERT(same_content(src2, dest), "the new content replaced the old");
+	TEST_ASSERT(hvdev_test_same_file(src2, dest), "the new content replaced the old");
 	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0, "no temporary file left");
 	return TEST_SUCCESS;
 }
@@ -280,7 +216,7 @@ check_create_path(void)
 	TEST_ASSERT(!hvdev_test_exists(dest), "nothing created");
 	TEST_ASSERT_EQUAL(copy(src, dest, &create, &res), 0, "copy");
 	TEST_ASSERT_EQUAL(res.hresult, 0, "-CreateFullPath creates every component");
-	TEST_ASSERT(same_content(src, dest), "content");
+	TEST_ASSERT(hvdev_test_same_file(src, dest), "content");
 	return TEST_SUCCESS;
 }
 E2E_CASE(create_path)
@@ -427,7 +363,7 @@ check_overwrite_fails(void)
 	snprintf(dest, sizeof(dest), "%s/keep.bin", guest);
 	TEST_ASSERT_EQUAL(copy(src, dest, &opts, &res), 0, "copy");
 	TEST_ASSERT(res.cancelled, "cancelled mid-copy");
-	TEST_ASSERT(same_content(old, dest), "the old file is intact");
+	TEST_ASSERT(hvdev_test_same_file(old, dest), "the old file is intact");
 	return TEST_SUCCESS;
 }
 E2E_CASE(overwrite_fails)

@@ -397,21 +397,12 @@ static char guest[512], src_dir[512];
 static int
 start_service(void)
 {
-	const char *bin = getenv("HVDEV_FCOPY_BIN");
-	char vdev[512], state[512];
+	char state[512];
 
-	TEST_ASSERT(bin != NULL, "HVDEV_FCOPY_BIN names the service binary");
-	hvdev_test_fmt(vdev, sizeof(vdev), "--vdev=hvdev_uio0,class=fcopy,root=%s", root);
 	hvdev_test_fmt(state, sizeof(state), "%s/state", root);
 	TEST_ASSERT(hvdev_test_mkdirs(state) == 0, "state dir");
-	service = fork();
-	TEST_ASSERT(service >= 0, "fork");
-	if (service == 0) {
-		execl(bin, bin, "-l", "0", "--no-huge", "-m", "64", "--no-shconf", "--no-pci",
-		      "--no-telemetry", "--log-level=lib.eal:error", vdev, "--",
-		      "--allowed-root", guest, "--state-dir", state, (char *)NULL);
-		_exit(127);
-	}
+	service = hvdev_test_fcopy_spawn(root, guest, state, NULL);
+	TEST_ASSERT(service > 0, "start the service (HVDEV_FCOPY_BIN set?)");
 	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(fdev, true, WAIT_MS), 0, "service opened");
 	TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(fdev, WAIT_MS), 0, "IC negotiation");
 	return TEST_SUCCESS;
@@ -420,17 +411,8 @@ start_service(void)
 static int
 stop_service(void)
 {
-	int status = -1, i;
+	int status = hvdev_test_process_stop(service, 10000);
 
-	if (service <= 0)
-		return -1;
-	kill(service, SIGTERM);
-	for (i = 0; i < 200 && waitpid(service, &status, WNOHANG) == 0; i++)
-		usleep(50000);
-	if (i == 200) {
-		kill(service, SIGKILL);
-		waitpid(service, &status, 0);
-	}
 	service = -1;
 	return status;
 }
