@@ -433,6 +433,26 @@ busy_poll(struct rte_hvdev *dev, uint64_t us)
 	return 0;
 }
 
+/* The timer-cycle deadline @p timeout_ms from now; UINT64_MAX for none (a negative timeout). */
+static uint64_t
+deadline_after_ms(int timeout_ms)
+{
+	return timeout_ms < 0 ? UINT64_MAX :
+	       rte_get_timer_cycles() + (uint64_t)timeout_ms * rte_get_timer_hz() / 1000;
+}
+
+/* Whole milliseconds left until @p end, rounded up and at most @p cap (cap when no deadline). */
+static uint64_t
+ms_left(uint64_t end, uint64_t cap)
+{
+	uint64_t now, hz = rte_get_timer_hz();
+
+	if (end == UINT64_MAX)
+		return cap;
+	now = rte_get_timer_cycles();
+	return now >= end ? 0 : RTE_MIN(((end - now) * 1000 + hz - 1) / hz, cap);
+}
+
 /*
  * Sleep in slices of at most conf.recheck_ms, looking at the ring after each: a lost
  * interrupt (a host that drops one, or a bug) then costs latency instead of a guest that
@@ -441,21 +461,13 @@ busy_poll(struct rte_hvdev *dev, uint64_t us)
 static int
 wait_rechecking(struct rte_hvdev *dev, int timeout_ms)
 {
-	uint64_t hz = rte_get_timer_hz();
-	uint64_t end = timeout_ms < 0 ? UINT64_MAX :
-		       rte_get_timer_cycles() + (uint64_t)timeout_ms * hz / 1000;
-	uint64_t now, left_ms;
+	uint64_t end = deadline_after_ms(timeout_ms);
 	int ret;
 
 	if (dev->conf.recheck_ms == 0)
 		return dev->dev_ops->wait(dev, timeout_ms);
 	for (;;) {
-		left_ms = dev->conf.recheck_ms;
-		if (end != UINT64_MAX) {
-			now = rte_get_timer_cycles();
-			left_ms = now >= end ? 0 : RTE_MIN((end - now) * 1000 / hz + 1, left_ms);
-		}
-		ret = dev->dev_ops->wait(dev, (int)left_ms);
+		ret = dev->dev_ops->wait(dev, (int)ms_left(end, dev->conf.recheck_ms));
 		if (ret != 0 || (end != UINT64_MAX && rte_get_timer_cycles() >= end))
 			return ret;
 	}
@@ -778,20 +790,12 @@ reattach_transient(int err)
 static int
 reattach_within(struct rte_hvdev *dev, int timeout_ms)
 {
-	uint64_t hz = rte_get_timer_hz();
-	uint64_t end = timeout_ms < 0 ? UINT64_MAX :
-		       rte_get_timer_cycles() + (uint64_t)timeout_ms * hz / 1000;
-	uint64_t now, left_ms;
+	uint64_t end = deadline_after_ms(timeout_ms);
 	int ret;
 
 	for (;;) {
-		left_ms = 0;
-		if (end != UINT64_MAX) {
-			now = rte_get_timer_cycles();
-			left_ms = now >= end ? 0 : RTE_MIN((end - now) * 1000 / hz,
-							   (uint64_t)INT32_MAX);
-		}
-		ret = dev->dev_ops->reattach(dev, end == UINT64_MAX ? -1 : (int)left_ms);
+		ret = dev->dev_ops->reattach(dev, end == UINT64_MAX ? -1 :
+					     (int)ms_left(end, INT32_MAX));
 		if (!reattach_transient(ret))
 			return ret;
 		if (end != UINT64_MAX && rte_get_timer_cycles() >= end)
