@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 EAL = ['--no-huge', '-m', '64', '--no-shconf', '--no-pci', '--no-telemetry',
        '--log-level=lib.eal:error']
@@ -120,26 +121,33 @@ def check_floor(exe):
 def check_serve_all(exe):
     """A host process pings 4 devices; serve all answers them all from one lcore."""
     with tempfile.TemporaryDirectory(prefix='hvdev-serve-all-') as root:
-        host = subprocess.Popen([exe, '--', f'--sim={root}', '--sim-devices', '4', 'host',
-                                 '--ping', '--seconds', '1', '--json'],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        err_path = os.path.join(root, 'host.err')
+        with open(err_path, 'w', encoding='utf-8') as err_file:
+            host = subprocess.Popen([exe, '--', f'--sim={os.path.join(root, "sim")}',
+                                     '--sim-devices', '4', 'host', '--ping', '--seconds', '1',
+                                     '--json'], stdout=subprocess.PIPE, stderr=err_file,
+                                    text=True)
         try:
-            for _ in range(100):
-                if os.path.exists(os.path.join(root, 'sys')):
-                    break
-                host.poll()
-                check(host.returncode is None, f'host exited early: {host.returncode}')
-                subprocess.run(['sleep', '0.05'], check=False)
-            env = dict(os.environ, HVDEV_ROOT=root)
-            print(f'$ HVDEV_ROOT={root} {exe} ... serve all --seconds 10 --json', flush=True)
+            # The guest must find all four devices at start-up: wait until they are offered.
+            for _ in range(200):
+                with open(err_path, encoding='utf-8') as f:
+                    if 'host: ready' in f.read():
+                        break
+                check(host.poll() is None, f'host exited early: {host.returncode}')
+                time.sleep(0.05)
+            env = dict(os.environ, HVDEV_ROOT=os.path.join(root, 'sim'))
+            print(f'$ HVDEV_ROOT={root}/sim {exe} ... serve all --seconds 10 --json',
+                  flush=True)
             guest = subprocess.run([exe] + EAL + ['--', 'serve', 'all', '--seconds', '10',
                                                   '--json'], capture_output=True,
                                    text=True, timeout=TIMEOUT, env=env, check=False)
-            out, err = host.communicate(timeout=TIMEOUT)
+            out, _ = host.communicate(timeout=TIMEOUT)
         finally:
             if host.poll() is None:
                 host.kill()
                 host.wait()
+        with open(err_path, encoding='utf-8') as f:
+            err = f.read()
         check(host.returncode == 0, f'host: exit code {host.returncode}\n{err}')
         check(guest.returncode == 0, f'serve all: exit code {guest.returncode}\n'
               f'{guest.stderr}')
