@@ -153,28 +153,37 @@ on_rescind(struct fcopy_serve *s)
 }
 
 /*
+ * Milliseconds before the copy in progress times out, rounded up (0: it has timed out), or
+ * UINT64_MAX when there is no copy or no timeout.
+ */
+static uint64_t
+copy_time_left_ms(const struct fcopy_serve *s, uint64_t last_msg_ns)
+{
+	uint64_t limit_ns, idle_ns;
+
+	if (s->transfer_timeout_s == 0 || !s->proto->dlv->active)
+		return UINT64_MAX;
+	limit_ns = (uint64_t)s->transfer_timeout_s * 1000000000u;
+	idle_ns = fcopy_now_ns() - last_msg_ns;
+	return idle_ns >= limit_ns ? 0 : (limit_ns - idle_ns + 999999) / 1000000;
+}
+
+/*
  * How long the next wait may sleep. While idle: until the host interrupts (or recheck_ms),
  * so that an idle service makes no wake-up at all; a stop request interrupts the wait
  * (fcopy_signal.h). During a copy: COPY_RECHECK_MS at most, and no later than the moment the
- * copy times out.
+ * copy times out (rounded up, so that the wake-up finds it timed out, not just not yet).
  */
 static int
 wait_budget_ms(const struct fcopy_serve *s, uint64_t last_msg_ns)
 {
 	uint64_t budget_ms = s->recheck_ms > 0 ? s->recheck_ms : UINT64_MAX;
-	uint64_t limit_ns, idle_ns;
 
 	if (s->spins)
 		budget_ms = RTE_MIN(budget_ms, (uint64_t)SPIN_SLICE_MS);
 	if (s->proto->dlv->active) {
 		budget_ms = RTE_MIN(budget_ms, (uint64_t)COPY_RECHECK_MS);
-		if (s->transfer_timeout_s > 0) {
-			limit_ns = (uint64_t)s->transfer_timeout_s * 1000000000u;
-			idle_ns = fcopy_now_ns() - last_msg_ns;
-			/* Rounded up: the wake-up finds the copy timed out, not just not yet. */
-			budget_ms = RTE_MIN(budget_ms, idle_ns >= limit_ns ? 0 :
-					    (limit_ns - idle_ns + 999999) / 1000000);
-		}
+		budget_ms = RTE_MIN(budget_ms, copy_time_left_ms(s, last_msg_ns));
 	}
 	return budget_ms == UINT64_MAX ? -1 : (int)RTE_MIN(budget_ms, (uint64_t)INT_MAX);
 }
@@ -184,8 +193,7 @@ check_idle(struct fcopy_serve *s, uint64_t last_msg_ns)
 {
 	char why[96];
 
-	if (s->transfer_timeout_s == 0 || !s->proto->dlv->active ||
-	    fcopy_now_ns() - last_msg_ns < (uint64_t)s->transfer_timeout_s * 1000000000u)
+	if (copy_time_left_ms(s, last_msg_ns) != 0)
 		return;
 	snprintf(why, sizeof(why), "the host sent nothing for %" PRIu32 " s",
 		 s->transfer_timeout_s);
