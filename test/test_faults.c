@@ -628,6 +628,27 @@ STEP_CASE(cancel_after_complete, cancel_case, RTE_HVSIM_STEP_COMPLETE)
 
 /* ---- rescind at a step, offer again, a good copy in the same service process ---- */
 
+/*
+ * The host's view of a copy that a rescind or the guest's death (@p what) cut at @p step:
+ * after COMPLETE the exchange was over and the file stays; before it, the channel went away
+ * and nothing is under the final name.
+ */
+static int
+check_cut_copy(enum rte_hvsim_step step, int ret, const char *src, const char *dest,
+	       const char *what)
+{
+	if (step == RTE_HVSIM_STEP_COMPLETE) {
+		TEST_ASSERT_EQUAL(ret, 0, "the exchange was over before the %s", what);
+		TEST_ASSERT(hvdev_test_same_file(src, dest), "the delivered file survives the %s",
+			    what);
+	} else {
+		TEST_ASSERT_EQUAL(ret, -ENOTCONN, "the channel went away with the %s (%s)", what,
+				  strerror(-ret));
+		TEST_ASSERT(!hvdev_test_exists(dest), "nothing under the final name");
+	}
+	return TEST_SUCCESS;
+}
+
 static int
 rescind_case(enum rte_hvsim_step step)
 {
@@ -640,14 +661,7 @@ rescind_case(enum rte_hvsim_step step)
 	TEST_RUN(faulty_paths("rescinded.bin", FILE_SIZE, src, dest));
 	TEST_RUN(set_fault(&f));
 	ret = copy(src, dest, &res);
-	if (step == RTE_HVSIM_STEP_COMPLETE) {
-		TEST_ASSERT_EQUAL(ret, 0, "the exchange was over before the rescind");
-		TEST_ASSERT(hvdev_test_same_file(src, dest),
-			    "the delivered file survives the rescind");
-	} else {
-		TEST_ASSERT_EQUAL(ret, -ENOTCONN, "the channel went away (%s)", strerror(-ret));
-		TEST_ASSERT(!hvdev_test_exists(dest), "nothing under the final name");
-	}
+	TEST_RUN(check_cut_copy(step, ret, src, dest, "rescind"));
 	TEST_ASSERT_EQUAL(wait_no_temp(3000), 0, "the partial file went with the channel");
 	TEST_ASSERT_EQUAL(rte_hvsim_reoffer(dev), 0, "offer again");
 	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "service reattached");
@@ -679,15 +693,7 @@ kill_case(enum rte_hvsim_step step)
 	TEST_ASSERT_EQUAL(waitpid(service, &status, 0), service, "the service is gone");
 	TEST_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "killed by SIGKILL");
 	service = -1;
-	if (step == RTE_HVSIM_STEP_COMPLETE) {
-		TEST_ASSERT_EQUAL(ret, 0, "the exchange was over before the kill");
-		TEST_ASSERT(hvdev_test_same_file(src, dest),
-			    "the delivered file survives the kill");
-	} else {
-		TEST_ASSERT_EQUAL(ret, -ENOTCONN, "the channel closed with the guest (%s)",
-				  strerror(-ret));
-		TEST_ASSERT(!hvdev_test_exists(dest), "nothing under the final name");
-	}
+	TEST_RUN(check_cut_copy(step, ret, src, dest, "kill"));
 	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, false, WAIT_MS), 0, "the host saw the close");
 	TEST_RUN(start_service());
 	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0,
