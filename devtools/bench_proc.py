@@ -6,9 +6,10 @@ readiness lines, reading their cost from /proc, and the dpdk-hvsim control socke
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
+
+import hvsim_ctl
 
 CLK_TCK = os.sysconf('SC_CLK_TCK')
 
@@ -150,46 +151,17 @@ def memory(pid):
     return out
 
 
-def _encode(value):
-    """Percent-encoding of a control-socket value: bytes up to space, '%' and DEL."""
-    out = []
-    for b in value.encode('utf-8'):
-        out.append('%%%02X' % b if b <= 0x20 or b in (0x25, 0x7f) else chr(b))
-    return ''.join(out)
-
-
-def _decode(value):
-    return re.sub(r'%([0-9A-Fa-f]{2})', lambda m: chr(int(m.group(1), 16)), value)
-
-
 def ctl(root, word, timeout=120, **fields):
     """One request to dpdk-hvsim serve's control socket. @return the final line, parsed:
     {'word': 'ok' or 'error', key: value...} and the other lines before it."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
+    lines = []
     try:
-        s.connect(os.path.join(root, 'hvsim.sock'))
-        line = word + ''.join(' %s=%s' % (k, _encode(str(v))) for k, v in fields.items())
-        s.sendall(line.encode() + b'\n')
-        buf = b''
-        lines = []
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                raise BenchError('dpdk-hvsim closed the connection during %s' % word)
-            buf += chunk
-            while b'\n' in buf:
-                raw, buf = buf.split(b'\n', 1)
-                parts = raw.decode('utf-8', 'replace').split(' ')
-                msg = {'word': parts[0]}
-                for p in parts[1:]:
-                    k, _, v = p.partition('=')
-                    msg[k] = _decode(v)
-                if msg['word'] in ('ok', 'error'):
-                    return msg, lines
-                lines.append(msg)
-    finally:
-        s.close()
+        last, last_fields = hvsim_ctl.request(
+            root, word, fields, timeout,
+            lambda w, fl: lines.append(dict(fl, word=w)))
+    except ConnectionError as e:
+        raise BenchError('dpdk-hvsim closed the connection during %s' % word) from e
+    return dict(last_fields, word=last), lines
 
 
 def copy(root, src, dest, **opts):

@@ -32,11 +32,14 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.dont_write_bytecode = True		# no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hvsim_ctl  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIB = 1 << 20
@@ -101,65 +104,16 @@ class SetupError(Exception):
 
 # ---- the control socket of dpdk-hvsim serve (app/hvsim/ctl.c) ----
 
-def enc(value):
-    """Percent-encode every byte up to and including space, '%' and DEL."""
-    out = bytearray()
-    for b in value.encode('utf-8', 'surrogateescape'):
-        if b <= 0x20 or b in (0x25, 0x7f):
-            out += b'%%%02X' % b
-        else:
-            out.append(b)
-    return bytes(out)
-
-
-def dec(raw):
-    out = bytearray()
-    i = 0
-    while i < len(raw):
-        if raw[i] == 0x25 and i + 2 < len(raw):
-            out.append(int(raw[i + 1:i + 3], 16))
-            i += 3
-        else:
-            out.append(raw[i])
-            i += 1
-    return out.decode('utf-8', 'surrogateescape')
-
-
-def parse_line(raw):
-    words = raw.rstrip(b'\n').split(b' ')
-    fields = {}
-    for w in words[1:]:
-        k, _, v = w.partition(b'=')
-        fields[k.decode()] = dec(v)
-    return words[0].decode(), fields
-
-
 class Ctl:
     """Client of DIR/hvsim.sock: one request per connection."""
 
     def __init__(self, root):
-        self.path = os.path.join(root, 'hvsim.sock')
+        self.root = root
 
     def request(self, word, fields, timeout, on_line=None):
         """Send a request; call on_line(word, fields) for each intermediate line; return the
         final (word, fields)."""
-        line = word.encode() + b''.join(b' ' + k.encode() + b'=' + enc(str(v))
-                                        for k, v in fields.items()) + b'\n'
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(timeout)
-            s.connect(self.path)
-            s.sendall(line)
-            with s.makefile('rb') as f:
-                while True:
-                    raw = f.readline()
-                    if not raw.endswith(b'\n'):
-                        raise ConnectionError(f'{word}: the serve process closed the '
-                                              'connection without an answer')
-                    w, fl = parse_line(raw)
-                    if w in ('ok', 'error'):
-                        return w, fl
-                    if on_line is not None:
-                        on_line(w, fl)
+        return hvsim_ctl.request(self.root, word, fields, timeout, on_line)
 
     def dev_info(self):
         """The list line of the (only) device: state (offered, open, rescinded), opens..."""
