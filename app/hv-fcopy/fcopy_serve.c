@@ -169,18 +169,17 @@ copy_time_left_ms(const struct fcopy_serve *s, uint64_t last_msg_ns)
 }
 
 /*
- * How long the next wait may sleep. While idle: until the host interrupts (or recheck_ms),
- * so that an idle service makes no wake-up at all; a stop request interrupts the wait
+ * How long the next wait may sleep. While idle: until the host interrupts (the device's
+ * recheck_ms re-checks the ring inside the wait, when set), so that an idle service makes no
+ * wake-up at all; a stop request interrupts the wait
  * (fcopy_signal.h). During a copy: COPY_RECHECK_MS at most, and no later than the moment the
  * copy times out (rounded up, so that the wake-up finds it timed out, not just not yet).
  */
 static int
 wait_budget_ms(const struct fcopy_serve *s, uint64_t last_msg_ns)
 {
-	uint64_t budget_ms = s->recheck_ms > 0 ? s->recheck_ms : UINT64_MAX;
+	uint64_t budget_ms = s->spins ? SPIN_SLICE_MS : UINT64_MAX;
 
-	if (s->spins)
-		budget_ms = RTE_MIN(budget_ms, (uint64_t)SPIN_SLICE_MS);
 	if (s->proto->dlv->active) {
 		budget_ms = RTE_MIN(budget_ms, (uint64_t)COPY_RECHECK_MS);
 		budget_ms = RTE_MIN(budget_ms, copy_time_left_ms(s, last_msg_ns));

@@ -25,7 +25,6 @@ struct fcopy_serve {
 	uint64_t count;			/* stop after this many transfers; 0: never */
 	uint32_t transfer_timeout_s;	/* abandon a copy the host went quiet on; 0: never */
 	bool spins;			/* poll mode: waits spin and cannot be interrupted */
-	uint32_t recheck_ms;		/* idle: look at the ring this often anyway; 0: never */
 	int result;			/* 0, or the negative errno that stopped the loop */
 	unsigned int spurious_errors;	/* channel errors in a row without a rescind */
 };

@@ -222,6 +222,8 @@ start_device(struct service *sv)
 	struct rte_hvdev_conf conf = {
 		.intr_mode = cfg->mode != FCOPY_MODE_POLL,
 		.busy_poll_us = cfg->mode == FCOPY_MODE_ADAPTIVE ? cfg->busy_poll_us : 0,
+		/* While idle; during a copy the serving loop bounds each wait itself. */
+		.recheck_ms = cfg->recheck_ms,
 	};
 	struct rte_hvdev_info info;
 	int id, ret;
@@ -273,7 +275,6 @@ serve(struct service *sv)
 		.count = sv->opts.count,
 		.transfer_timeout_s = sv->opts.cfg.policy.transfer_timeout_s,
 		.spins = sv->opts.cfg.mode == FCOPY_MODE_POLL,
-		.recheck_ms = sv->opts.cfg.recheck_ms,
 	};
 	if (worker >= RTE_MAX_LCORE)
 		return fcopy_serve_lcore(&sv->serve);
