@@ -12,10 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include <rte_common.h>
@@ -307,6 +310,212 @@ check_create_path(void)
 }
 DELIVER_CASE(create_path)
 
+/*
+ * A START refused after CREATE_PATH made directories takes back exactly those: here the
+ * announced size cannot fit, so START fails after the walk.
+ */
+static int
+check_create_path_refused(void)
+{
+	char dir[PATH_MAX];
+
+	TEST_ASSERT(mkdir(at(root, "keep"), 0755) == 0, "an existing directory");
+	hvdev_test_fmt(dir, sizeof(dir), "%s/keep/n1/n2/n3/", root);
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, dir, "huge.bin", CREATE, 1ull << 62),
+			  RTE_HVDEV_IC_DISK_FULL, "refused after the directories were made");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "keep/n1")),
+		    "the three directories the START created are gone");
+	TEST_ASSERT(hvdev_test_exists(at(root, "keep")), "the existing one stays");
+	/* Refused at the target: a directory in the way of the file name. */
+	TEST_ASSERT(mkdir(at(root, "keep/d"), 0755) == 0 && mkdir(at(root, "keep/d/x"), 0755) == 0,
+		    "mkdir");
+	hvdev_test_fmt(dir, sizeof(dir), "%s/keep/d/new/", root);
+	TEST_ASSERT(mkdir(at(root, "keep/d/new"), 0755) == 0, "mkdir");
+	TEST_ASSERT(mkdir(at(root, "keep/d/new/x"), 0755) == 0, "mkdir");
+	TEST_ASSERT_EQUAL(deliver(dir, "x", CREATE | OVERWRITE, data, 1),
+			  RTE_HVDEV_IC_ACCESS_DENIED, "a directory where the file goes");
+	TEST_ASSERT(hvdev_test_exists(at(root, "keep/d/new/x")),
+		    "directories the START did not create are never removed");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "no temporary file left");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(create_path_refused)
+
+/*
+ * A copy that fails later (CANCEL, a short COMPLETE) removes the directories its START made
+ * too, but never one that another process put something into, nor anything above it.
+ */
+static int
+check_create_path_failed(void)
+{
+	char dir[PATH_MAX];
+
+	hvdev_test_fmt(dir, sizeof(dir), "%s/c1/c2/", root);
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, dir, "f.bin", CREATE, 20000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
+	fcopy_deliver_abandon(&dlv, "cancelled by the test");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "c1")), "CANCEL: created directories removed");
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, dir, "f.bin", CREATE, 20000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "short copy");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "c1")), "failed COMPLETE: removed");
+	/* Someone else writes into c1 during the copy: c2 goes, c1 and their file stay. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, dir, "f.bin", CREATE, 20000), S_OK, "start");
+	TEST_ASSERT(write_file(at(root, "c1/theirs"), "x", 1) == 0, "another process's file");
+	fcopy_deliver_abandon(&dlv, "cancelled by the test");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "c1/c2")), "the empty one is removed");
+	TEST_ASSERT(same(at(root, "c1/theirs"), "x", 1), "the one written into stays, intact");
+	/* A created directory moved away meanwhile is no longer ours to remove. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, dir, "f.bin", CREATE, 20000), S_OK, "start");
+	TEST_ASSERT(rename(at(root, "c1/c2"), at(root, "moved")) == 0 &&
+		    mkdir(at(root, "c1/c2"), 0755) == 0, "swap c2 for another directory");
+	fcopy_deliver_abandon(&dlv, "cancelled by the test");
+	TEST_ASSERT(hvdev_test_exists(at(root, "c1/c2")), "the stranger in its place stays");
+	/* A successful copy keeps them. */
+	TEST_ASSERT_EQUAL(deliver(at(root, "k1/k2/"), "ok.bin", CREATE, data, 10), S_OK, "copy");
+	TEST_ASSERT(same(at(root, "k1/k2/ok.bin"), data, 10), "content");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "no temporary file left");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(create_path_failed)
+
+/*
+ * The swapper: as soon as a directory "new*" appears in drop/, exchange it with the relative
+ * link drop/lnk -> ../victim, the way a local user who can write drop/ would.
+ */
+struct swapper {
+	int dropfd;
+	int ifd;
+	atomic_uint seen;
+	atomic_uint swapped;
+	atomic_bool stop;
+};
+
+static void *
+swapper_run(void *arg)
+{
+	struct swapper *sw = arg;
+	char buf[4096] __rte_aligned(8);
+	const struct inotify_event *ev;
+	ssize_t n, off;
+
+	while (!atomic_load(&sw->stop)) {
+		n = read(sw->ifd, buf, sizeof(buf));
+		for (off = 0; n > 0 && off < n; off += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(buf + off);
+			if (!(ev->mask & IN_ISDIR) || ev->len == 0 || strncmp(ev->name, "new", 3))
+				continue;
+			if (renameat2(sw->dropfd, ev->name, sw->dropfd, "lnk",
+				      RENAME_EXCHANGE) == 0)
+				atomic_fetch_add(&sw->swapped, 1);
+			atomic_fetch_add(&sw->seen, 1);
+		}
+	}
+	return NULL;
+}
+
+/* Whatever the exchange left: drop/ back to only the link. */
+static int
+swap_reset(const char *drop, const char *newname)
+{
+	char lnk[PATH_MAX], nw[PATH_MAX], f[PATH_MAX];
+	struct stat st;
+
+	hvdev_test_fmt(lnk, sizeof(lnk), "%s/lnk", drop);
+	hvdev_test_fmt(nw, sizeof(nw), "%s/%s", drop, newname);
+	if (lstat(lnk, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* Exchanged: our directory is "lnk", the link is the new name. */
+		hvdev_test_fmt(f, sizeof(f), "%s/f.bin", lnk);
+		unlink(f);
+		TEST_ASSERT(rmdir(lnk) == 0 && rename(nw, lnk) == 0, "restore the link");
+	} else {
+		hvdev_test_fmt(f, sizeof(f), "%s/f.bin", nw);
+		unlink(f);
+		rmdir(nw);
+	}
+	return TEST_SUCCESS;
+}
+
+#define SWAP_ROUNDS 300
+
+static int
+swap_race(bool walk, unsigned int *hits)
+{
+	char drop[PATH_MAX], victim[PATH_MAX], dir[PATH_MAX], name[32];
+	struct swapper sw = { .dropfd = -1 };
+	unsigned int i, handled;
+	pthread_t thr;
+	struct stat st;
+	uint64_t t0;
+	uint32_t hr;
+
+	fcopy_resolve_force_walk(walk);
+	hvdev_test_fmt(drop, sizeof(drop), "%s/drop", root);
+	hvdev_test_fmt(victim, sizeof(victim), "%s/victim", root);
+	sw.dropfd = open(drop, O_RDONLY | O_DIRECTORY);
+	sw.ifd = inotify_init1(IN_CLOEXEC);
+	TEST_ASSERT(sw.dropfd >= 0 && sw.ifd >= 0, "descriptors");
+	TEST_ASSERT(inotify_add_watch(sw.ifd, drop, IN_CREATE | IN_ONLYDIR) >= 0, "watch");
+	TEST_ASSERT_EQUAL(pthread_create(&thr, NULL, swapper_run, &sw), 0, "swapper");
+	for (i = 0; i < SWAP_ROUNDS; i++) {
+		snprintf(name, sizeof(name), "new%u", i);
+		hvdev_test_fmt(dir, sizeof(dir), "%s/%s/", drop, name);
+		hr = deliver(dir, "f.bin", CREATE, data, 10);
+		/* Wait for the swapper to act on this round before looking. */
+		t0 = hvdev_test_now_us();
+		do {
+			handled = atomic_load(&sw.seen);
+		} while (handled < i + 1 && hvdev_test_now_us() - t0 < 2000000);
+		TEST_ASSERT(handled == i + 1, "the swapper saw round %u", i);
+		TEST_ASSERT(stat(victim, &st) == 0 && (st.st_mode & 07777) == 0700 &&
+			    st.st_uid == geteuid(),
+			    "round %u (%s): the victim keeps mode 0700 and its owner (0%o, uid %u)",
+			    i, walk ? "walk" : "openat2", st.st_mode & 07777, st.st_uid);
+		TEST_ASSERT(!hvdev_test_exists(at(victim, "f.bin")),
+			    "round %u (%s): nothing written in the victim", i,
+			    walk ? "walk" : "openat2");
+		TEST_ASSERT(hr == S_OK || hr == RTE_HVDEV_IC_ACCESS_DENIED,
+			    "round %u: 0x%08x", i, hr);
+		TEST_RUN(swap_reset(drop, name));
+	}
+	atomic_store(&sw.stop, true);
+	mkdirat(sw.dropfd, "stop", 0700);	/* wakes the reader */
+	pthread_join(thr, NULL);
+	*hits = atomic_load(&sw.swapped);
+	close(sw.ifd);
+	close(sw.dropfd);
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "no temporary file left");
+	rmdir(at(drop, "stop"));
+	return TEST_SUCCESS;
+}
+
+/*
+ * CREATE_PATH against a concurrent swapper: the new directory exchanged for a link into a
+ * victim beneath the root (which RESOLVE_BENEATH follows) must never hand the victim the
+ * directory mode or owner, nor receive the copy.
+ */
+static int
+check_create_race(void)
+{
+	char err[256];
+	unsigned int hits_o = 0, hits_w = 0;
+
+	cfg.policy.fsync = false;
+	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "dir_mode", "0751", FCOPY_SRC_CMDLINE,
+					   "--dir-mode", err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(mkdir(at(root, "victim"), 0700) == 0 && chmod(at(root, "victim"), 0700) == 0,
+		    "victim");
+	TEST_ASSERT(write_file(at(root, "victim/secret"), "s", 1) == 0, "victim's file");
+	TEST_ASSERT(mkdir(at(root, "drop"), 0777) == 0, "drop");
+	TEST_ASSERT(symlink("../victim", at(root, "drop/lnk")) == 0, "the link");
+	TEST_RUN(swap_race(false, &hits_o));
+	TEST_RUN(swap_race(true, &hits_w));
+	printf("%u rounds each: %u exchanges with openat2, %u with the walk\n", SWAP_ROUNDS,
+	       hits_o, hits_w);
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(create_race)
+
 static int
 check_bad_names(void)
 {
@@ -582,6 +791,9 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(out_of_order, test_out_of_order),
 	HVDEV_CASE(cancel, test_cancel),
 	HVDEV_CASE(create_path, test_create_path),
+	HVDEV_CASE(create_path_refused, test_create_path_refused),
+	HVDEV_CASE(create_path_failed, test_create_path_failed),
+	HVDEV_CASE(create_race, test_create_race),
 	HVDEV_CASE(bad_names, test_bad_names),
 	HVDEV_CASE(traversal, test_traversal),
 	HVDEV_CASE(symlinks, test_symlinks),

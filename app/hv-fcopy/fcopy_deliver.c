@@ -64,6 +64,10 @@ refuse_errno(struct fcopy_deliver *d, int err, const char *what)
 	if (err == EXDEV || err == ELOOP)
 		return refuse(d, fcopy_hresult_from_errno(err), "%s: a symbolic link there leads "
 			      "out of the allowed root, or is not allowed by the policy", what);
+	if (err == ESTALE)
+		return refuse(d, RTE_HVDEV_IC_ACCESS_DENIED, "%s: replaced by something else while "
+			      "it was being created (a concurrent rename?); nothing was changed "
+			      "there", what);
 	if (err == EROFS)
 		hint = " (under systemd, is the directory in the unit's ReadWritePaths=?)";
 	return refuse(d, fcopy_hresult_from_errno(err), "%s: %s%s", what, strerror(err), hint);
@@ -79,11 +83,35 @@ end_copy(struct fcopy_deliver *d)
 	d->fd = -1;
 	d->dirfd = -1;
 	d->active = false;
+	d->undo.n = 0;
 	if (d->state != NULL)
 		fcopy_state_clear(d->state);
 }
 
-/* Remove the temporary file and end the copy; the final name is never touched. */
+/* Remove the directories this copy's START created, as far as they are still ours. */
+static void
+undo_dirs(struct fcopy_deliver *d)
+{
+	char at[NAME_MAX + 1];
+	unsigned int n = d->undo.n, removed;
+	int kept;
+
+	if (n == 0)
+		return;
+	removed = fcopy_resolve_undo(&d->undo, d->dirfd, &kept, at, sizeof(at));
+	if (removed > 0)
+		FCOPY_LOG(NOTICE, "%s: removed %u of the %u directories created for this copy",
+			  d->dir, removed, n);
+	if (kept != 0)
+		FCOPY_LOG(NOTICE, "%s: kept the created directory '%s' and those above it: %s",
+			  d->dir, at, kept == ENOTEMPTY ? "something else was put into it" :
+			  kept == ESTALE ? "it was moved or replaced meanwhile" : strerror(kept));
+}
+
+/*
+ * Remove the temporary file and the directories created for the copy, and end the copy; the
+ * final name is never touched.
+ */
 static void
 discard(struct fcopy_deliver *d)
 {
@@ -92,6 +120,7 @@ discard(struct fcopy_deliver *d)
 		FCOPY_LOG(WARNING, "%s/%s: cannot remove the temporary file: %s", d->dir, d->tmp,
 			  strerror(errno));
 	d->tmp[0] = '\0';
+	undo_dirs(d);
 	end_copy(d);
 }
 
@@ -187,7 +216,8 @@ resolve_dir(struct fcopy_deliver *d, bool create, bool *outside, char *shown, si
 		return ret;
 	}
 	r.beneath = strcmp(root, "/") != 0;
-	ret = fcopy_resolve_dir(&r, rootfd, rel, &d->dirfd, failed, sizeof(failed));
+	ret = fcopy_resolve_dir(&r, rootfd, rel, &d->dirfd, failed, sizeof(failed),
+				create ? &d->undo : NULL);
 	close(rootfd);
 	if (ret < 0)
 		snprintf(shown, len, "%s%s%s", root, r.beneath ? "/" : "", failed);
@@ -445,6 +475,7 @@ fcopy_deliver_complete(struct fcopy_deliver *d)
 		return hr;
 	}
 	d->tmp[0] = '\0';
+	d->undo.n = 0;	/* the directories now hold the file: they stay */
 	/* The new name is durable once its directory is. */
 	if (d->pol->fsync && fsync(d->dirfd) < 0 && errno != EINVAL)
 		FCOPY_LOG(WARNING, "%s: flushing the directory: %s", d->dir, strerror(errno));

@@ -15,7 +15,9 @@
  * absolute offset. COMPLETE checks that exactly the announced size arrived, fsyncs, renames
  * (never replacing a file unless OVER_WRITE) and fsyncs the directory. Anything else that
  * ends a copy removes the temporary file: nothing ever appears under the final name but a
- * complete file, and a file being overwritten survives every failure.
+ * complete file, and a file being overwritten survives every failure. A copy that fails also
+ * removes the directories its START created (CREATE_PATH), each only while it is still the
+ * one created and empty.
  *
  * Every function returns the HRESULT for the host and logs a failure with the path and the
  * reason (kept in reason[] too).
@@ -26,6 +28,7 @@
 #include <stdint.h>
 
 #include "fcopy_policy.h"
+#include "fcopy_resolve.h"
 #include "fcopy_state.h"
 
 /* Marks every temporary file: ".<name>" FCOPY_TMP_TAG "XXXXXX". */
@@ -47,6 +50,7 @@ struct fcopy_deliver {
 	char tmp[NAME_MAX + 1];
 	char target[PATH_MAX];		/* dir/name, for messages */
 	char reason[PATH_MAX + 256];	/* why the last failure happened */
+	struct fcopy_resolve_undo undo;	/* directories this copy created */
 };
 
 void fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,

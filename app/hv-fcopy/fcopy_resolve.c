@@ -2,6 +2,7 @@
  * Copyright(c) 2026 The hvdev authors
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -103,57 +104,221 @@ open_component(const struct fcopy_resolve *r, int rootfd, int parentfd, const ch
 	return fd;
 }
 
-/* Give a directory this service created the configured mode and owner, umask aside. */
+/* Mode of a directory between its creation and its dressing: nobody else may enter it. */
+#define NEW_DIR_MODE 0700
+
+/* @return true when the directory @p fd has no entry but "." and "..". */
+static bool
+dir_is_empty(int fd)
+{
+	struct dirent *de;
+	bool empty = true;
+	DIR *dir;
+	int dup;
+
+	dup = openat(fd, ".", DIR_FLAGS);
+	if (dup < 0)
+		return false;
+	dir = fdopendir(dup);
+	if (dir == NULL) {
+		close(dup);
+		return false;
+	}
+	while (empty && (de = readdir(dir)) != NULL)
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	closedir(dir);
+	return empty;
+}
+
+/*
+ * Is @p fd the directory mkdirat() just made in @p parentfd? Not provable by name, so: a real
+ * directory (the open refused links), on the parent's device, owned by us, without
+ * subdirectories and empty. A directory swapped in by someone who can rename in the parent
+ * fails one of these unless it is an empty directory of ours anyway.
+ */
+static int
+check_new_dir(int parentfd, int fd, struct stat *st)
+{
+	struct stat pst;
+
+	if (fstat(parentfd, &pst) < 0 || fstat(fd, st) < 0)
+		return -errno;
+	if (!S_ISDIR(st->st_mode) || st->st_dev != pst.st_dev || st->st_uid != geteuid() ||
+	    st->st_nlink > 2 || !dir_is_empty(fd))
+		return -ESTALE;
+	return 0;
+}
+
+/* Give a directory this service created the configured owner and mode, umask aside. */
 static int
 dress_new_dir(const struct fcopy_resolve *r, int fd)
 {
-	if (fchmod(fd, r->dir_mode) < 0)
-		return -errno;
+	/* Owner first: changing it may clear mode bits. */
 	if ((r->owner != (uid_t)-1 || r->group != (gid_t)-1) &&
 	    fchown(fd, r->owner, r->group) < 0)
+		return -errno;
+	if (fchmod(fd, r->dir_mode) < 0)
 		return -errno;
 	return 0;
 }
 
-/* Open (creating if asked) one component below @p parentfd. */
+/*
+ * Create @p name in @p parentfd and open it from there. @p created tells whether it is ours
+ * (false: someone else made it meanwhile, it is only opened).
+ */
 static int
-open_or_create(const struct fcopy_resolve *r, int rootfd, int parentfd, const char *prefix,
-	       const char *name)
+create_component(const struct fcopy_resolve *r, int parentfd, const char *name, bool *created,
+		 struct stat *st)
 {
-	bool created = false;
 	int fd, ret;
 
-	fd = open_component(r, rootfd, parentfd, prefix, name);
-	if (fd != -ENOENT || !r->create)
+	*created = false;
+	if (mkdirat(parentfd, name, NEW_DIR_MODE) < 0) {
+		if (errno != EEXIST)
+			return -errno;
+		fd = openat(parentfd, name, DIR_FLAGS | O_NOFOLLOW);
+		if (fd < 0)
+			return errno == ENOTDIR && is_link(parentfd, name) ? -ELOOP : -errno;
 		return fd;
-	if (mkdirat(parentfd, name, r->dir_mode) == 0)
-		created = true;
-	else if (errno != EEXIST)	/* EEXIST: made by someone else meanwhile */
-		return -errno;
-	fd = open_component(r, rootfd, parentfd, prefix, name);
-	if (fd < 0 || !created)
-		return fd;
-	ret = dress_new_dir(r, fd);
+	}
+	fd = openat(parentfd, name, DIR_FLAGS | O_NOFOLLOW);
+	if (fd < 0)	/* gone, or already a link or a file: not the directory made */
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? -ESTALE : -errno;
+	ret = check_new_dir(parentfd, fd, st);
+	if (ret == 0)
+		ret = dress_new_dir(r, fd);
 	if (ret == 0 && r->sync && fsync(parentfd) < 0)
 		ret = -errno;
 	if (ret < 0) {
 		close(fd);
 		return ret;
 	}
+	*created = true;
 	return fd;
+}
+
+/* The @p i-th component (from 0) of @p rel into @p name. */
+static void
+component(const char *rel, unsigned int i, char *name, size_t len)
+{
+	const char *p = rel, *end;
+
+	for (;;) {
+		end = strchrnul(p, '/');
+		if (i-- == 0 || *end == '\0')
+			break;
+		p = end + 1;
+	}
+	snprintf(name, len, "%.*s", (int)(end - p), p);
+}
+
+static unsigned int
+nb_components(const char *rel)
+{
+	unsigned int n = rel[0] != '\0';
+
+	for (; *rel != '\0'; rel++)
+		n += *rel == '/';
+	return n;
+}
+
+unsigned int
+fcopy_resolve_undo(struct fcopy_resolve_undo *u, int deepfd, int *kept, char *at,
+		   size_t atlen)
+{
+	unsigned int removed = 0, total, i;
+	char name[NAME_MAX + 1];
+	struct stat st;
+	int cur, parent, err = 0;
+
+	if (at != NULL && atlen > 0)
+		at[0] = '\0';
+	if (u == NULL || u->n == 0 || deepfd < 0) {
+		if (u != NULL)
+			u->n = 0;
+		if (kept != NULL)
+			*kept = 0;
+		return 0;
+	}
+	total = nb_components(u->rel);
+	cur = fcntl(deepfd, F_DUPFD_CLOEXEC, 0);
+	if (cur < 0)
+		err = errno;
+	for (i = u->n; err == 0 && i-- > 0; ) {
+		component(u->rel, total - u->n + i, name, sizeof(name));
+		if (at != NULL)
+			snprintf(at, atlen, "%s", name);
+		/* Still the directory made, and its parent found from it, not by name. */
+		if (fstat(cur, &st) < 0 || st.st_dev != u->dev || st.st_ino != u->ino[i]) {
+			err = ESTALE;
+			break;
+		}
+		parent = openat(cur, "..", DIR_FLAGS | O_NOFOLLOW);
+		if (parent < 0) {
+			err = errno;
+			break;
+		}
+		if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != u->dev ||
+		    st.st_ino != u->ino[i]) {
+			err = ESTALE;	/* renamed or replaced meanwhile: not ours to remove */
+			close(parent);
+			break;
+		}
+		/* Never recursive: a directory someone wrote into stays, and so do its parents. */
+		if (unlinkat(parent, name, AT_REMOVEDIR) < 0) {
+			err = errno == EEXIST ? ENOTEMPTY : errno;
+			close(parent);
+			break;
+		}
+		removed++;
+		close(cur);
+		cur = parent;
+	}
+	if (cur >= 0)
+		close(cur);
+	if (err == 0 && at != NULL && atlen > 0)
+		at[0] = '\0';
+	if (kept != NULL)
+		*kept = err;
+	u->n = 0;
+	return removed;
+}
+
+/* Record a component of the walk (ours or not) in @p undo. */
+static int
+undo_note(struct fcopy_resolve_undo *u, bool created, const struct stat *st)
+{
+	if (u == NULL)
+		return 0;
+	if (!created) {
+		/* Someone else's: the ones above it are no longer all ours to take back. */
+		u->n = 0;
+		return 0;
+	}
+	if (u->n == FCOPY_RESOLVE_MAX_CREATED)
+		return -ENAMETOOLONG;
+	u->dev = st->st_dev;
+	u->ino[u->n++] = st->st_ino;
+	return 0;
 }
 
 int
 fcopy_resolve_dir(const struct fcopy_resolve *r, int rootfd, const char *rel, int *dirfd,
-		  char *where, size_t wlen)
+		  char *where, size_t wlen, struct fcopy_resolve_undo *undo)
 {
 	char prefix[PATH_MAX], name[NAME_MAX + 1];
 	const char *p = rel, *end;
+	bool created, below_new = false;
+	struct stat st;
 	size_t n;
-	int cur, fd;
+	int cur, fd, ret = 0;
 
 	if (where != NULL && wlen > 0)
 		where[0] = '\0';
+	if (undo != NULL) {
+		undo->n = 0;
+		snprintf(undo->rel, sizeof(undo->rel), "%s", rel);
+	}
 	if (strlen(rel) >= sizeof(prefix))
 		return -ENAMETOOLONG;
 	cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
@@ -162,23 +327,54 @@ fcopy_resolve_dir(const struct fcopy_resolve *r, int rootfd, const char *rel, in
 	while (*p != '\0') {
 		end = strchrnul(p, '/');
 		n = (size_t)(end - p);
+		memcpy(prefix, rel, (size_t)(end - rel));
+		prefix[end - rel] = '\0';
 		if (n > NAME_MAX) {
-			close(cur);
-			return -ENAMETOOLONG;
+			ret = -ENAMETOOLONG;
+			break;
 		}
 		memcpy(name, p, n);
 		name[n] = '\0';
-		memcpy(prefix, rel, (size_t)(end - rel));
-		prefix[end - rel] = '\0';
-		fd = open_or_create(r, rootfd, cur, prefix, name);
-		close(cur);
-		if (fd < 0) {
-			if (where != NULL)
-				snprintf(where, wlen, "%s", prefix);
-			return fd;
+		/*
+		 * Below a directory made by this walk nothing is resolved from the root again:
+		 * the name there is only ever looked up in the descriptor just checked.
+		 */
+		if (below_new) {
+			fd = openat(cur, name, DIR_FLAGS | O_NOFOLLOW);
+			if (fd < 0)
+				fd = errno == ENOTDIR && is_link(cur, name) ? -ELOOP : -errno;
+		} else {
+			fd = open_component(r, rootfd, cur, prefix, name);
 		}
+		created = false;
+		if (fd == -ENOENT && r->create) {
+			fd = create_component(r, cur, name, &created, &st);
+			if (fd >= 0) {
+				below_new = true;
+				ret = undo_note(undo, created, &st);
+				if (ret < 0) {
+					close(fd);
+					fd = ret;
+				}
+			}
+		}
+		if (fd < 0) {
+			ret = fd;
+			break;
+		}
+		close(cur);
 		cur = fd;
 		p = *end == '/' ? end + 1 : end;
+	}
+	if (ret < 0) {
+		if (where != NULL)
+			snprintf(where, wlen, "%s", prefix);
+		/* Take back what this walk made: the copy it was for will not happen. */
+		if (undo != NULL)
+			undo->rel[p > rel ? p - rel - 1 : 0] = '\0';
+		fcopy_resolve_undo(undo, cur, NULL, NULL, 0);
+		close(cur);
+		return ret;
 	}
 	*dirfd = cur;
 	return 0;
