@@ -7,7 +7,8 @@
 #	sh devtools/test.sh [meson test arguments]
 #
 # It installs everything (devtools/setup.sh), builds DPDK and hvdev in build/, runs all test
-# suites there, then builds build-san/ with clang, AddressSanitizer, UBSan and the libFuzzer
+# suites there, cross-compiles everything for arm64 in build-arm64/ (compile only; skipped when
+# HVDEV_NO_ARM64=1), then builds build-san/ with clang, AddressSanitizer, UBSan and the libFuzzer
 # targets (-Dfuzz=true) and runs every test suite again in it, the "fuzz-smoke" runs of each
 # fuzzer included (skipped when HVDEV_NO_ASAN=1); it runs devtools/lint.sh, and ends with the
 # line "N passed, N failed" (plus ", N skipped" when tests were skipped).
@@ -20,6 +21,9 @@ cd "$top"
 
 python=/usr/bin/python3
 main_opts="-Dwerror=true"
+# The compile-only arm64 build: weakly ordered memory, no x86-only code (devtools/cross-arm64.ini).
+arm64_dir=build-arm64
+arm64_opts="--cross-file devtools/cross-arm64.ini -Dwerror=true"
 # The sanitizer build: clang (libFuzzer, and UBSan checks gcc lacks), in its own directory.
 san_dir=build-san
 san_cc=clang
@@ -78,7 +82,8 @@ if mode == 'count':
 EOF
 }
 
-# options_match DIR -Dkey=value...: true if the configured build DIR has these option values.
+# options_match DIR -Dkey=value...: true if the configured build DIR has these option values
+# (other arguments, such as --cross-file, are fixed when DIR is first set up).
 options_match() {
 	dir=$1
 	shift
@@ -95,6 +100,8 @@ for opt in json.load(sys.stdin):
 		value = ",".join(str(v) for v in value)
 	have[opt.get("name")] = str(value)
 for arg in sys.argv[1:]:
+	if not arg.startswith("-D"):
+		continue
 	key, _, value = arg[2:].partition("=")
 	if have.get(key) != value:
 		sys.exit(1)
@@ -205,6 +212,12 @@ if sh devtools/setup.sh; then
 	if build build "$main_opts"; then
 		main_built=1
 		run_tests build "$@"
+	fi
+	if [ "${HVDEV_NO_ARM64:-0}" = 1 ]; then
+		section "build ($arm64_dir)"
+		echo "skipped: HVDEV_NO_ARM64=1"
+	elif build "$arm64_dir" "$arm64_opts"; then
+		step_pass=$((step_pass + 1))
 	fi
 	if [ "${HVDEV_NO_ASAN:-0}" = 1 ]; then
 		section "test ($san_dir)"
