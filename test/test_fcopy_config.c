@@ -8,14 +8,17 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <rte_common.h>
 
+#include "fcopy_isolation.h"
 #include "fcopy_opts.h"
 #include "fcopy_policy.h"
 #include "hvdev_test.h"
@@ -55,14 +58,64 @@ load(const char *text, struct fcopy_config *c, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * The unit's ReadWritePaths= ($HVDEV_FCOPY_UNIT, the source file) is exactly the default
+ * roots (each with "-": a missing one is no error), with ProtectSystem=strict and
+ * ProtectHome=read-only.
+ */
+static int
+check_unit(const char *const *roots, unsigned int n)
+{
+	const char *unit = getenv("HVDEV_FCOPY_UNIT");
+	char line[512], want[512] = "ReadWritePaths=";
+	bool rw = false, sys = false, home = false;
+	unsigned int i;
+	FILE *f;
+
+	if (unit == NULL)
+		return TEST_SUCCESS;	/* run by hand, without meson */
+	for (i = 0; i < n; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s-%s",
+			 i > 0 ? " " : "", roots[i]);
+	f = fopen(unit, "re");
+	TEST_ASSERT(f != NULL, "%s: %s", unit, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "ReadWritePaths=", 15) == 0) {
+			TEST_ASSERT(strcmp(line, want) == 0, "the unit says '%s', the policy '%s'",
+				    line, want);
+			rw = true;
+		}
+		sys |= strcmp(line, "ProtectSystem=strict") == 0;
+		home |= strcmp(line, "ProtectHome=read-only") == 0;
+	}
+	fclose(f);
+	TEST_ASSERT(rw && sys && home, "ReadWritePaths= (%d), ProtectSystem=strict (%d), "
+		    "ProtectHome=read-only (%d) in %s", rw, sys, home, unit);
+	return TEST_SUCCESS;
+}
+
 static int
 test_defaults(void)
 {
+	/* FCOPY_DEFAULT_ROOTS, spelled out: the unit's ReadWritePaths= must say the same. */
+	static const char *const roots[] = { "/tmp", "/var/tmp", "/srv", "/mnt", "/media" };
 	struct fcopy_config c;
+	unsigned int i;
 
 	TEST_ASSERT_EQUAL(fcopy_config_init(&c), 0, "init");
-	TEST_ASSERT(c.policy.nb_roots == 1 && strcmp(c.policy.roots[0], "/") == 0,
-		    "anywhere, as hv_fcopy_uio_daemon");
+	/* Not "/": no home, no /root, no /etc; the same list as the unit's ReadWritePaths=. */
+	TEST_ASSERT_EQUAL(c.policy.nb_roots, RTE_DIM(roots), "the default roots");
+	for (i = 0; i < c.policy.nb_roots; i++) {
+		TEST_ASSERT(strcmp(c.policy.roots[i], roots[i]) == 0, "root %u: %s", i,
+			    c.policy.roots[i]);
+		TEST_ASSERT(strcmp(c.policy.roots[i], "/") != 0 &&
+			    strncmp(c.policy.roots[i], "/home", 5) != 0 &&
+			    strncmp(c.policy.roots[i], "/root", 5) != 0 &&
+			    strncmp(c.policy.roots[i], "/etc", 4) != 0, "narrow: %s",
+			    c.policy.roots[i]);
+	}
+	TEST_RUN(check_unit(roots, RTE_DIM(roots)));
 	TEST_ASSERT_EQUAL(c.policy.file_mode, 0644, "files 0644, not 0744");
 	TEST_ASSERT_EQUAL(c.policy.dir_mode, 0755, "directories 0755");
 	TEST_ASSERT(c.policy.owner == (uid_t)-1 && c.policy.group == (gid_t)-1, "owner kept");
@@ -254,7 +307,163 @@ test_cmdline_errors(void)
 	return TEST_SUCCESS;
 }
 
+/* profile and allow_anywhere, from the file and from the command line. */
+static int
+test_profile(void)
+{
+	static const char *const args[] = { "x", "--profile", "strict", "--allow-anywhere",
+					     NULL };
+	static const char *const bad[] = { "x", "--profile", "paranoid", NULL };
+	struct fcopy_config c;
+	struct fcopy_opts o;
+	char err[512];
+
+	TEST_ASSERT_EQUAL(load("profile = strict\nallow_anywhere = yes\n", &c, err, sizeof(err)),
+			  0, "%s", err);
+	TEST_ASSERT(c.policy.strict && c.allow_anywhere, "strict profile, / accepted");
+	fcopy_config_free(&c);
+	TEST_ASSERT_EQUAL(load("profile = default\n", &c, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(!c.policy.strict && !c.allow_anywhere, "default profile");
+	fcopy_config_free(&c);
+	TEST_ASSERT(load("profile = paranoid\n", &c, err, sizeof(err)) < 0 &&
+		    strstr(err, ":1: profile 'paranoid' must be default or strict") != NULL,
+		    "bad profile: %s", err);
+	fcopy_config_free(&c);
+	TEST_ASSERT_EQUAL(parse(args, &o, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(o.cfg.policy.strict && o.cfg.allow_anywhere, "--profile strict");
+	fcopy_opts_free(&o);
+	TEST_ASSERT(parse(bad, &o, err, sizeof(err)) < 0 && strstr(err, "--profile") != NULL,
+		    "bad --profile: %s", err);
+	fcopy_opts_free(&o);
+	return TEST_SUCCESS;
+}
+
+/* A fake CPU: which Hyper-V leaves it answers, and how. */
+static struct {
+	bool hypervisor;
+	const char *vendor;
+	uint32_t max_leaf;
+	uint32_t features_ebx;
+	uint32_t iso_eax;
+	uint32_t iso_ebx;
+} cpu;
+
+static void
+fake_cpuid(uint32_t leaf, uint32_t regs[4])
+{
+	memset(regs, 0, 4 * sizeof(regs[0]));
+	if (leaf == 1) {
+		regs[2] = cpu.hypervisor ? 1u << 31 : 0;
+	} else if (leaf == 0x40000000) {
+		regs[0] = cpu.max_leaf;
+		memcpy(&regs[1], cpu.vendor, 4);
+		memcpy(&regs[2], cpu.vendor + 4, 4);
+		memcpy(&regs[3], cpu.vendor + 8, 4);
+	} else if (leaf == 0x40000003 && cpu.max_leaf >= leaf) {
+		regs[1] = cpu.features_ebx;
+	} else if (leaf == 0x4000000c && cpu.max_leaf >= leaf) {
+		regs[0] = cpu.iso_eax;
+		regs[1] = cpu.iso_ebx;
+	}
+}
+
+static void
+set_cpu(bool hypervisor, const char *vendor, uint32_t max_leaf, uint32_t features_ebx,
+	uint32_t iso_eax, uint32_t iso_ebx)
+{
+	cpu.hypervisor = hypervisor;
+	cpu.vendor = vendor;
+	cpu.max_leaf = max_leaf;
+	cpu.features_ebx = features_ebx;
+	cpu.iso_eax = iso_eax;
+	cpu.iso_ebx = iso_ebx;
+	fcopy_isolation_set_cpuid(fake_cpuid);
+}
+
+/* Detection from the Hyper-V CPUID leaves, and the test-only override that only adds. */
+static int
+test_isolation_detect(void)
+{
+	struct fcopy_isolation iso;
+
+	unsetenv(FCOPY_ISOLATION_TEST_ENV);
+	set_cpu(false, "Microsoft Hv", 0x4000000c, 1u << 22, 1, 2);
+	fcopy_isolation_detect(&iso);
+	TEST_ASSERT(iso.detectable && !iso.hyperv && !iso.isolated, "no hypervisor bit");
+	set_cpu(true, "KVMKVMKVM\0\0\0", 0x4000000c, 1u << 22, 1, 2);
+	fcopy_isolation_detect(&iso);
+	TEST_ASSERT(!iso.hyperv && !iso.isolated, "not Hyper-V: its leaves mean nothing");
+	set_cpu(true, "Microsoft Hv", 0x4000000c, 0, 1, 2);
+	fcopy_isolation_detect(&iso);
+	TEST_ASSERT(iso.hyperv && !iso.isolated, "Hyper-V without the isolation privilege");
+	set_cpu(true, "Microsoft Hv", 0x4000000b, 1u << 22, 1, 2);
+	fcopy_isolation_detect(&iso);
+	TEST_ASSERT(iso.hyperv && !iso.isolated, "no isolation leaf");
+	set_cpu(true, "Microsoft Hv", 0x4000000c, 1u << 22, 0, 0xfff0);
+	fcopy_isolation_detect(&iso);
+	TEST_ASSERT(!iso.isolated, "type 0 (only other EBX bits set): none");
+	set_cpu(true, "Microsoft Hv", 0x4000000c, 1u << 22, 1, 0x0c2);
+	fcopy_isolation_detect(&iso);
+	TEST_ASSERT(iso.isolated && iso.type == FCOPY_ISOLATION_SNP && iso.paravisor,
+		    "SNP with a paravisor (type in EBX bits 3:0, paravisor EAX bit 0)");
+	set_cpu(true, "Microsoft Hv", 0x4000000c, 1u << 22, 0, 3);
+	fcopy_isolation_detect(&iso);
+	TEST_ASSERT(iso.isolated && iso.type == FCOPY_ISOLATION_TDX && !iso.paravisor, "TDX");
+	set_cpu(true, "Microsoft Hv", 0x4000000c, 1u << 22, 0, 1);
+	fcopy_isolation_detect(&iso);
+	TEST_ASSERT(iso.isolated && iso.type == FCOPY_ISOLATION_VBS, "VBS");
+	/* The override adds isolation for tests, never hides a real one. */
+	setenv(FCOPY_ISOLATION_TEST_ENV, "snp", 1);
+	set_cpu(true, "Microsoft Hv", 0x4000000c, 0, 0, 0);
+	fcopy_isolation_detect(&iso);
+	TEST_ASSERT(iso.isolated && iso.type == FCOPY_ISOLATION_SNP && iso.test_override,
+		    "override on a VM without isolation");
+	setenv(FCOPY_ISOLATION_TEST_ENV, "none", 1);
+	set_cpu(true, "Microsoft Hv", 0x4000000c, 1u << 22, 0, 3);
+	fcopy_isolation_detect(&iso);
+	TEST_ASSERT(iso.isolated && iso.type == FCOPY_ISOLATION_TDX && !iso.test_override,
+		    "the override cannot hide TDX");
+	unsetenv(FCOPY_ISOLATION_TEST_ENV);
+	fcopy_isolation_set_cpuid(NULL);
+	return TEST_SUCCESS;
+}
+
+/* On a confidential VM: explicit roots, and "/" only with allow_anywhere. */
+static int
+test_isolation_check(void)
+{
+	struct fcopy_isolation iso = { .detectable = true, .hyperv = true, .isolated = true,
+				       .type = FCOPY_ISOLATION_SNP, .paravisor = true };
+	struct fcopy_isolation plain = { .detectable = true, .hyperv = true };
+	struct fcopy_config c;
+	char err[512];
+
+	TEST_ASSERT_EQUAL(fcopy_config_init(&c), 0, "init");
+	TEST_ASSERT_EQUAL(fcopy_isolation_check(&c, &plain, err, sizeof(err)), 0,
+			  "an ordinary VM keeps the default roots");
+	TEST_ASSERT(fcopy_isolation_check(&c, &iso, err, sizeof(err)) == -EPERM &&
+		    strstr(err, "confidential VM") != NULL && strstr(err, "SNP") != NULL &&
+		    strstr(err, "allowed_root") != NULL, "default roots refused: %s", err);
+	fcopy_config_free(&c);
+	TEST_ASSERT_EQUAL(load("allowed_root = /srv/drop\n", &c, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(fcopy_isolation_check(&c, &iso, err, sizeof(err)), 0, "%s", err);
+	fcopy_config_free(&c);
+	TEST_ASSERT_EQUAL(load("allowed_root = /srv/drop\nallowed_root = /\n", &c, err,
+			       sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(fcopy_isolation_check(&c, &iso, err, sizeof(err)) == -EPERM &&
+		    strstr(err, "allow_anywhere") != NULL, "/ refused alone: %s", err);
+	TEST_ASSERT_EQUAL(fcopy_config_set(&c, "allow_anywhere", "yes", FCOPY_SRC_CMDLINE,
+					   "--allow-anywhere", err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(fcopy_isolation_check(&c, &iso, err, sizeof(err)), 0,
+			  "/ with allow_anywhere: %s", err);
+	fcopy_config_free(&c);
+	return TEST_SUCCESS;
+}
+
 static const struct hvdev_test_case cases[] = {
+	HVDEV_CASE(profile, test_profile),
+	HVDEV_CASE(isolation_detect, test_isolation_detect),
+	HVDEV_CASE(isolation_check, test_isolation_check),
 	HVDEV_CASE(defaults, test_defaults),
 	HVDEV_CASE(good_file, test_good_file),
 	HVDEV_CASE(errors, test_errors),

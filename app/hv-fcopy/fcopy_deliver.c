@@ -23,6 +23,7 @@
 #include "fcopy_log.h"
 #include "fcopy_path.h"
 #include "fcopy_resolve.h"
+#include "fcopy_strict.h"
 
 /* Longest part of the target name kept in a temporary name, so that it fits NAME_MAX. */
 #define TMP_NAME_KEEP (NAME_MAX - 1 - (sizeof(FCOPY_TMP_TAG) - 1) - FCOPY_TMP_RANDOM)
@@ -305,6 +306,11 @@ create_tmp(struct fcopy_deliver *d)
 	if ((pol->owner != (uid_t)-1 || pol->group != (gid_t)-1) &&
 	    fchown(d->fd, pol->owner, pol->group) < 0)
 		return refuse_errno(d, errno, "setting the owner");
+	/* Marked as this service's: the strict profile replaces only such files. */
+	ret = fcopy_strict_mark(d->fd);
+	if (ret < 0 && pol->strict)
+		FCOPY_LOG(WARNING, "%s: cannot set %s (%s): the strict profile will not replace "
+			  "this file", d->target, FCOPY_MARK_XATTR, strerror(-ret));
 	return reserve(d);
 }
 
@@ -353,6 +359,28 @@ check_target(struct fcopy_deliver *d)
 	return RTE_HVDEV_IC_S_OK;
 }
 
+/* The strict profile (fcopy_strict.h): before the directory is opened, or after (@p opened). */
+static uint32_t
+check_strict(struct fcopy_deliver *d, bool opened)
+{
+	char why[PATH_MAX + 128];
+	int ret;
+
+	if (!d->pol->strict)
+		return RTE_HVDEV_IC_S_OK;
+	if (opened)
+		ret = fcopy_strict_check_open(d->dirfd, d->name,
+					      (d->flags & RTE_HVDEV_FCOPY_OVERWRITE) != 0, why,
+					      sizeof(why));
+	else
+		ret = fcopy_strict_check_request(d->dir, d->name, why, sizeof(why));
+	if (ret == 0)
+		return RTE_HVDEV_IC_S_OK;
+	if (ret != -EACCES)
+		return refuse_errno(d, -ret, "checking the target for the strict profile");
+	return refuse(d, RTE_HVDEV_IC_ACCESS_DENIED, "%s", why);
+}
+
 uint32_t
 fcopy_deliver_start(struct fcopy_deliver *d, const char *dir, const char *name,
 		    uint32_t flags, uint64_t size)
@@ -374,9 +402,13 @@ fcopy_deliver_start(struct fcopy_deliver *d, const char *dir, const char *name,
 	if (size > (uint64_t)INT64_MAX)
 		return refuse(d, RTE_HVDEV_IC_INVALIDARG, "announced size %" PRIu64 " is too "
 			      "large", size);
-	hr = open_dir(d, (flags & RTE_HVDEV_FCOPY_CREATE_PATH) != 0);
+	hr = check_strict(d, false);
+	if (hr == RTE_HVDEV_IC_S_OK)
+		hr = open_dir(d, (flags & RTE_HVDEV_FCOPY_CREATE_PATH) != 0);
 	if (hr == RTE_HVDEV_IC_S_OK)
 		hr = check_target(d);
+	if (hr == RTE_HVDEV_IC_S_OK)
+		hr = check_strict(d, true);
 	if (hr == RTE_HVDEV_IC_S_OK)
 		hr = create_tmp(d);
 	if (hr != RTE_HVDEV_IC_S_OK) {

@@ -36,6 +36,8 @@ enum {
 	OPT_BIND_ONLY,
 	OPT_NO_MODPROBE,
 	OPT_VERSION,
+	OPT_PROFILE,
+	OPT_ALLOW_ANYWHERE,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +61,8 @@ static const struct option long_opts[] = {
 	{ "bind-only", no_argument, NULL, OPT_BIND_ONLY },
 	{ "no-modprobe", no_argument, NULL, OPT_NO_MODPROBE },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "allow-anywhere", no_argument, NULL, OPT_ALLOW_ANYWHERE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -82,6 +86,8 @@ static const struct {
 	{ OPT_BUSY_POLL, "busy_poll_us", NULL },
 	{ OPT_RECHECK, "recheck_ms", NULL },
 	{ OPT_SYSLOG, "log_syslog", "yes" },
+	{ OPT_PROFILE, "profile", NULL },
+	{ OPT_ALLOW_ANYWHERE, "allow_anywhere", "yes" },
 };
 
 void
@@ -94,7 +100,12 @@ fcopy_opts_usage(FILE *f, const char *prog)
 		"no hugepages, 64 MB, 2 cores (1 if only 1), the fcopy device found by class.\n"
 		"\n"
 		"Destination policy:\n"
-		"  --allowed-root DIR     copies only beneath DIR (repeatable; default: /)\n"
+		"  --allowed-root DIR     copies only beneath DIR (repeatable; default: /tmp,\n"
+		"                         /var/tmp, /srv, /mnt, /media; / is anywhere)\n"
+		"  --allow-anywhere       accept --allowed-root / on a confidential VM\n"
+		"  --profile P            default, or strict: no overwriting a file this service\n"
+		"                         did not create, no dot-directory, dot-file or system\n"
+		"                         directory (/etc, /boot, systemd, cron)\n"
 		"  --file-mode MODE       mode of copied files (default 0644)\n"
 		"  --allow-exec           let --file-mode carry execute bits\n"
 		"  --dir-mode MODE        mode of created directories (default 0755)\n"

@@ -65,6 +65,10 @@ roots_add(struct fcopy_policy *p, const char *dir)
 int
 fcopy_config_init(struct fcopy_config *c)
 {
+	static const char *const roots[] = FCOPY_DEFAULT_ROOTS;
+	unsigned int i;
+	int ret = 0;
+
 	memset(c, 0, sizeof(*c));
 	c->policy.file_mode = FCOPY_DEFAULT_FILE_MODE;
 	c->policy.dir_mode = FCOPY_DEFAULT_DIR_MODE;
@@ -76,9 +80,14 @@ fcopy_config_init(struct fcopy_config *c)
 	c->busy_poll_us = FCOPY_DEFAULT_BUSY_POLL_US;
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", FCOPY_DEFAULT_STATE_DIR);
 	snprintf(c->file_mode_from, sizeof(c->file_mode_from), "the default");
-	/* Anywhere, as hv_fcopy_uio_daemon: a drop-in replacement must not break old setups. */
+	/*
+	 * Not anywhere, as hv_fcopy_uio_daemon: a host must not reach /root/.ssh or a shell
+	 * profile by default. "allowed_root = /" restores the old behaviour.
+	 */
 	c->roots_source = FCOPY_SRC_DEFAULT;
-	return roots_add(&c->policy, "/");
+	for (i = 0; i < RTE_DIM(roots) && ret == 0; i++)
+		ret = roots_add(&c->policy, roots[i]);
+	return ret;
 }
 
 void
@@ -247,10 +256,21 @@ fcopy_config_set(struct fcopy_config *c, const char *key, const char *value,
 			return fail(err, errlen, "%s: group '%s': no such group", where, value);
 		return 0;
 	}
+	if (strcmp(key, "profile") == 0) {
+		if (strcmp(value, "default") == 0)
+			p->strict = false;
+		else if (strcmp(value, "strict") == 0)
+			p->strict = true;
+		else
+			return fail(err, errlen, "%s: profile '%s' must be default or strict",
+				    where, value);
+		return 0;
+	}
 	if (strcmp(key, "fsync") == 0 || strcmp(key, "allow_exec") == 0 ||
-	    strcmp(key, "log_syslog") == 0) {
-		bool *b = key[0] == 'f' ? &p->fsync : key[0] == 'a' ? &p->allow_exec :
-			  &c->log_syslog;
+	    strcmp(key, "log_syslog") == 0 || strcmp(key, "allow_anywhere") == 0) {
+		bool *b = strcmp(key, "fsync") == 0 ? &p->fsync :
+			  strcmp(key, "allow_exec") == 0 ? &p->allow_exec :
+			  strcmp(key, "log_syslog") == 0 ? &c->log_syslog : &c->allow_anywhere;
 
 		if (parse_bool(value, b) < 0)
 			return fail(err, errlen, "%s: %s '%s' must be yes or no", where, key,

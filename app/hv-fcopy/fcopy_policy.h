@@ -11,8 +11,8 @@
  * line, in that order.
  *
  * The file is "key = value" lines; '#' starts a comment; blank lines are ignored. Keys:
- * allowed_root (repeatable), file_mode, dir_mode, owner, group, fsync, allow_exec, mode,
- * busy_poll_us, recheck_ms, log_syslog, state_dir, transfer_timeout.
+ * allowed_root (repeatable), allow_anywhere, profile, file_mode, dir_mode, owner, group, fsync,
+ * allow_exec, mode, busy_poll_us, recheck_ms, log_syslog, state_dir, transfer_timeout.
  */
 
 #include <limits.h>
@@ -29,6 +29,11 @@
 /* Survives a reboot: a power loss is exactly when a temporary file is left behind. */
 #define FCOPY_DEFAULT_STATE_DIR "/var/lib/dpdk-hv-fcopy"
 #define FCOPY_DEFAULT_CONFIG "/etc/dpdk-hv-fcopy.conf"
+/*
+ * The allowed roots when none is configured: the usual drop directories, no home, no system
+ * directory. The systemd unit's ReadWritePaths= is the same list: keep them equal.
+ */
+#define FCOPY_DEFAULT_ROOTS { "/tmp", "/var/tmp", "/srv", "/mnt", "/media" }
 
 /* How the service waits for the host. */
 enum fcopy_mode {
@@ -53,6 +58,7 @@ struct fcopy_policy {
 	gid_t group;			/* (gid_t)-1: the service's own */
 	bool fsync;
 	bool allow_exec;
+	bool strict;			/* the strict profile (fcopy_strict.h) */
 	uint32_t transfer_timeout_s;	/* abandon a copy the host went quiet on; 0: never */
 };
 
@@ -64,10 +70,11 @@ struct fcopy_config {
 	bool log_syslog;
 	char state_dir[PATH_MAX];
 	enum fcopy_source roots_source;
+	bool allow_anywhere;		/* "/" accepted as a root on a confidential VM */
 	char file_mode_from[PATH_MAX + 32];	/* where file_mode was set, for errors */
 };
 
-/* Defaults: anywhere, 0644 files, 0755 directories, fsync on, interrupt mode. */
+/* Defaults: FCOPY_DEFAULT_ROOTS, 0644 files, 0755 directories, fsync on, interrupt mode. */
 int fcopy_config_init(struct fcopy_config *c);
 void fcopy_config_free(struct fcopy_config *c);
 

@@ -7,14 +7,31 @@
 #include <rte_common.h>
 #include <rte_telemetry.h>
 
+#include "fcopy_log.h"
 #include "fcopy_telemetry.h"
 
 /* Telemetry callbacks take no context: the one service's statistics. */
 static struct fcopy_stats *tel_stats;
 
+const char *
+fcopy_telemetry_path(const struct fcopy_stats *s, char *buf, size_t len)
+{
+	if (!s->active) {
+		if (len > 0)
+			buf[0] = '\0';
+		return buf;
+	}
+	/*
+	 * The path is the host's: ASCII only, as DPDK's JSON writer passes DEL through, drops
+	 * other control bytes silently and does not handle bytes over 0x7f.
+	 */
+	return fcopy_escape(buf, len, s->path, FCOPY_ESC_ASCII);
+}
+
 static int
 handle_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	char path[RTE_TEL_MAX_STRING_LEN];
 	struct fcopy_stats s;
 
 	RTE_SET_USED(cmd);
@@ -29,7 +46,7 @@ handle_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "bytes_received", s.bytes_received);
 	rte_tel_data_add_dict_u64(d, "last_hresult", s.last_hresult);
 	rte_tel_data_add_dict_int(d, "active", s.active);
-	rte_tel_data_add_dict_string(d, "path", s.active ? s.path : "");
+	rte_tel_data_add_dict_string(d, "path", fcopy_telemetry_path(&s, path, sizeof(path)));
 	rte_tel_data_add_dict_u64(d, "offset", s.active ? s.written : 0);
 	rte_tel_data_add_dict_u64(d, "size", s.active ? s.size : 0);
 	rte_tel_data_add_dict_u64(d, "elapsed_ms",

@@ -10,7 +10,16 @@
  * progress, from the service's statistics.
  */
 
+#include <stddef.h>
+
 #include "fcopy_stats.h"
+
+/*
+ * The "path" value of /hv_fcopy/stats: the copy in progress's target, escaped to printable
+ * ASCII (fcopy_escape() with FCOPY_ESC_ASCII) and cut to @p len; "" when no copy is active.
+ * @return @p buf.
+ */
+const char *fcopy_telemetry_path(const struct fcopy_stats *s, char *buf, size_t len);
 
 /* Serve /hv_fcopy/stats from @p stats (which must outlive the process's telemetry). */
 int fcopy_telemetry_register(struct fcopy_stats *stats);

@@ -31,6 +31,7 @@
 #include "fcopy_bind.h"
 #include "fcopy_deliver.h"
 #include "fcopy_device.h"
+#include "fcopy_isolation.h"
 #include "fcopy_log.h"
 #include "fcopy_opts.h"
 #include "fcopy_proto.h"
@@ -53,6 +54,7 @@ struct service {
 	struct fcopy_stats stats;
 	struct fcopy_proto proto;
 	struct fcopy_serve serve;
+	struct fcopy_isolation iso;
 	sem_t serve_done;
 	int16_t dev_id;
 	char root[PATH_MAX];
@@ -303,6 +305,13 @@ run(struct service *sv)
 	}
 	if (prepare_delivery(sv) < 0)
 		return FCOPY_EXIT_FAIL;
+	if (sv->iso.isolated || sv->opts.cfg.policy.strict) {
+		char what[160];
+
+		fcopy_isolation_describe(&sv->iso, what, sizeof(what));
+		FCOPY_LOG(NOTICE, "%s; %s profile", what,
+			  sv->opts.cfg.policy.strict ? "strict" : "default");
+	}
 	fcopy_telemetry_register(&sv->stats);
 	fcopy_signal_attach();
 	ret = start_device(sv);
@@ -346,6 +355,13 @@ main(int argc, char **argv)
 			return ret == 0 ? FCOPY_EXIT_OK : ret == -ENODEV ? FCOPY_EXIT_NO_DEVICE :
 			       FCOPY_EXIT_FAIL;
 		}
+	}
+	/* A confidential VM: the host must not choose where files land (fcopy_isolation.h). */
+	fcopy_isolation_detect(&sv.iso);
+	if (fcopy_isolation_check(&sv.opts.cfg, &sv.iso, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", FCOPY_PROG, err);
+		fcopy_opts_free(&sv.opts);
+		return FCOPY_EXIT_USAGE;
 	}
 	/* Before EAL starts its threads, so that they inherit the mask (fcopy_signal.h). */
 	ret = fcopy_signal_block();
