@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -238,10 +239,11 @@ check_short_copy(void)
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 5000), S_OK, "write");
 	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "5000 of 9000");
 	TEST_ASSERT(!hvdev_test_exists(at(root, "short.bin")), "nothing under the final name");
-	/* More than announced is as wrong as less. */
+	/* More than announced is as wrong as less, and refused at the WRITE. */
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "long.bin", 0, 100), S_OK, "start");
-	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 200), S_OK, "write");
-	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "200 of 100");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 200), RTE_HVDEV_IC_INVALIDARG,
+			  "200 of 100");
+	TEST_ASSERT(!dlv.active, "the copy ended");
 	TEST_ASSERT(!hvdev_test_exists(at(root, "long.bin")), "nothing under the final name");
 	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "temporary files removed");
 	/* After a failed copy, WRITE and COMPLETE have nothing to act on. */
@@ -264,6 +266,125 @@ check_out_of_order(void)
 	return TEST_SUCCESS;
 }
 DELIVER_CASE(out_of_order)
+
+/*
+ * WRITE lies inside [0, file_size): one WRITE at 2^40 into a file announced as 1 byte, or
+ * 1.2 MB into it, is refused at once, and no byte of it reaches the disk.
+ */
+static int
+check_write_bounds(void)
+{
+	uint32_t i;
+
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "one.bin", 0, 1), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 1ull << 40, data, 10),
+			  RTE_HVDEV_IC_INVALIDARG, "a WRITE at 1 TiB");
+	TEST_ASSERT(!dlv.active, "the copy ended");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "temporary file removed");
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "one.bin", 0, 1), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 1), S_OK, "the one byte");
+	for (i = 0; i < 200 && dlv.active; i++)
+		fcopy_deliver_write(&dlv, 1 + (uint64_t)i * 6144, data, 6144);
+	TEST_ASSERT_EQUAL(i, 1, "the first byte past the announced size ends the copy");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "one.bin")), "nothing under the final name");
+	/* Exactly up to the end is fine; one byte more, or an offset past it, is not. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "edge.bin", 0, 100), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 90, data + 90, 10), S_OK, "[90, 100)");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 100, data, 0), S_OK, "nothing at the end");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 91, data, 10), RTE_HVDEV_IC_INVALIDARG,
+			  "[91, 101)");
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "edge.bin", 0, 100), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 101, data, 0), RTE_HVDEV_IC_INVALIDARG,
+			  "an empty WRITE past the end");
+	/* offset + size wraps 64 bits: still refused. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "edge.bin", 0, 100), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, UINT64_MAX - 3, data, 10),
+			  RTE_HVDEV_IC_INVALIDARG, "wrapping offset");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "temporary files removed");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "edge.bin")), "nothing under the final name");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(write_bounds)
+
+/*
+ * COMPLETE publishes only when every byte of [0, file_size) was written: bytes written twice
+ * count once, and an empty WRITE at the end does not stand for the bytes before it.
+ */
+static int
+check_coverage(void)
+{
+	/* The second half twice: as many bytes as announced, and the first half missing. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "twice.bin", 0, 10000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 3856, data + 3856, 6144), S_OK, "2nd half");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 3856, data + 3856, 6144), S_OK, "again");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL,
+			  "[0, 3856) never written");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "twice.bin")), "nothing under the final name");
+	/* The first 6144 twice, then an empty WRITE at the announced end. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "end.bin", 0, 10000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "1st part");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "again");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 10000, data, 0), S_OK, "empty at the end");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL,
+			  "[6144, 10000) never written");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "end.bin")), "nothing under the final name");
+	/* Overlapping and out of order, every byte covered: delivered. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "mixed.bin", 0, 10000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 8000, data + 8000, 2000), S_OK, "tail");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 3000, data + 3000, 2000), S_OK, "middle");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 4000, data + 4000, 4500), S_OK, "joins");
+	TEST_ASSERT_EQUAL(dlv.cover.n, 1, "one range apart from the prefix");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 3500), S_OK, "head");
+	TEST_ASSERT(dlv.cover.n == 0 && dlv.cover.prefix == 10000, "all merged into the prefix");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), S_OK, "complete");
+	TEST_ASSERT(same(at(root, "mixed.bin"), data, 10000), "content");
+	/* An empty file needs no WRITE at all. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "empty.bin", 0, 0), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), S_OK, "complete");
+	TEST_ASSERT(same(at(root, "empty.bin"), data, 0), "empty");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(coverage)
+
+/*
+ * The out-of-order ranges are bounded: FCOPY_COVER_MAX holes are kept, one more is refused
+ * with INVALIDARG; filling the holes merges everything back into the prefix.
+ */
+static int
+check_coverage_bound(void)
+{
+	const uint64_t size = 2 * 10 * (FCOPY_COVER_MAX + 2);
+	uint32_t i;
+
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "holes.bin", 0, size), S_OK, "start");
+	for (i = 0; i < FCOPY_COVER_MAX; i++)
+		TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 20 * i + 10, data, 10), S_OK,
+				  "range %u", i);
+	TEST_ASSERT_EQUAL(dlv.cover.n, FCOPY_COVER_MAX, "every range kept");
+	/* Writes that touch an existing range cost nothing. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 25, data, 10), S_OK, "overlap");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 40, data, 5), S_OK, "adjacent");
+	TEST_ASSERT_EQUAL(dlv.cover.n, FCOPY_COVER_MAX, "still as many");
+	for (i = 0; i < FCOPY_COVER_MAX; i++)
+		TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 20 * i, data, 10), S_OK, "hole %u", i);
+	TEST_ASSERT(dlv.cover.n == 0 && dlv.cover.prefix == 20 * FCOPY_COVER_MAX,
+		    "holes filled: one prefix (%" PRIu64 ")", dlv.cover.prefix);
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 20 * FCOPY_COVER_MAX, data,
+					      (uint32_t)(size - 20 * FCOPY_COVER_MAX)), S_OK,
+			  "the rest");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), S_OK, "complete");
+	/* One range more than the bound: refused, the copy ends. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "many.bin", 0, size), S_OK, "start");
+	for (i = 0; i < FCOPY_COVER_MAX; i++)
+		TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 20 * i + 10, data, 10), S_OK,
+				  "range %u", i);
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 20 * i + 10, data, 10),
+			  RTE_HVDEV_IC_INVALIDARG, "range %u is one too many", i);
+	TEST_ASSERT(!dlv.active, "the copy ended");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "temporary file removed");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(coverage_bound)
 
 static int
 check_cancel(void)
@@ -789,6 +910,9 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(old_survives, test_old_survives),
 	HVDEV_CASE(short_copy, test_short_copy),
 	HVDEV_CASE(out_of_order, test_out_of_order),
+	HVDEV_CASE(write_bounds, test_write_bounds),
+	HVDEV_CASE(coverage, test_coverage),
+	HVDEV_CASE(coverage_bound, test_coverage_bound),
 	HVDEV_CASE(cancel, test_cancel),
 	HVDEV_CASE(create_path, test_create_path),
 	HVDEV_CASE(create_path_refused, test_create_path_refused),

@@ -436,6 +436,122 @@ check_bad_requests(void)
 }
 PROTO_CASE(bad_requests)
 
+/*
+ * A message cut inside the packet's 8-byte padding: icmsgsize says the body is short, and
+ * the padding's zeros must not stand in for the missing bytes.
+ */
+static int
+check_cut_in_padding(void)
+{
+	static struct rte_hvdev_fcopy_write w;
+	struct rte_hvdev_fcopy_start st;
+	struct rte_hvdev_fcopy_hdr h = { .operation = RTE_HVDEV_FCOPY_COMPLETE };
+	uint32_t status, len;
+
+	/* START without the last 2 bytes of file_size: 28 + 1086 is padded to 1120. */
+	make_start(&st, "cut.bin", 0, 10);
+	len = build(RTE_HVDEV_IC_MSG_FCOPY, &st, sizeof(st) - 2);
+	TEST_ASSERT(len - HDR >= sizeof(st), "the padding covers the cut (%u bytes)", len);
+	TEST_RUN(handle(len, &status));
+	TEST_ASSERT_EQUAL(status, RTE_HVDEV_IC_INVALIDARG, "START of 1086 bytes");
+	TEST_ASSERT(!dlv.active && count_entries(root) == 0, "nothing started");
+	/* A WRITE whose size runs 3 bytes into the padding, inside a copy of those bytes. */
+	make_start(&st, "w.bin", 0, 100);
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &st, sizeof(st), &status));
+	TEST_ASSERT_EQUAL(status, 0, "START");
+	make_write(&w, 0, 100, 4);
+	len = build(RTE_HVDEV_IC_MSG_FCOPY, &w, WRITE_HDR + 97);
+	TEST_ASSERT(len - HDR >= WRITE_HDR + 100, "the padding covers the size (%u bytes)", len);
+	TEST_RUN(handle(len, &status));
+	TEST_ASSERT_EQUAL(status, RTE_HVDEV_IC_INVALIDARG, "100 bytes claimed, 97 carried");
+	TEST_ASSERT(!dlv.active && count_entries(root) == 0, "the copy ended, nothing left");
+	/* A COMPLETE whose fcopy header is cut: not a COMPLETE, the copy is not published. */
+	make_start(&st, "c.bin", 0, 10);
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &st, sizeof(st), &status));
+	TEST_ASSERT_EQUAL(status, 0, "START");
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &w, make_write(&w, 0, 10, 5), &status));
+	TEST_ASSERT_EQUAL(status, 0, "WRITE");
+	len = build(RTE_HVDEV_IC_MSG_FCOPY, &h, sizeof(h) - 2);
+	TEST_ASSERT(len - HDR >= sizeof(h), "the padding covers the cut (%u bytes)", len);
+	TEST_RUN(handle(len, &status));
+	TEST_ASSERT_EQUAL(status, RTE_HVDEV_IC_INVALIDARG, "COMPLETE of 34 bytes");
+	TEST_ASSERT_EQUAL(count_entries(root), 1, "not published: the temporary file only");
+	/* The same messages whole are fine. */
+	TEST_RUN(op(RTE_HVDEV_FCOPY_COMPLETE, &status));
+	TEST_ASSERT_EQUAL(status, 0, "whole COMPLETE");
+	TEST_ASSERT_EQUAL(count_entries(root), 1, "published");
+	return TEST_SUCCESS;
+}
+PROTO_CASE(cut_in_padding)
+
+/*
+ * Bytes after icmsgsize are not part of the message, even when the packet holds them: a
+ * WRITE's size counts against icmsgsize, not the packet length.
+ */
+static int
+check_icmsgsize_bounds_body(void)
+{
+	static struct rte_hvdev_fcopy_write w;
+	struct rte_hvdev_fcopy_start st;
+	uint32_t status, len;
+	uint16_t size;
+
+	make_start(&st, "u.bin", 0, 6144);
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &st, sizeof(st), &status));
+	TEST_ASSERT_EQUAL(status, 0, "START");
+	len = build(RTE_HVDEV_IC_MSG_FCOPY, &w, make_write(&w, 0, 6144, 6));
+	size = sizeof(w) / 2;
+	memcpy(buf + offsetof(struct rte_hvdev_ic_hdr, icmsgsize), &size, sizeof(size));
+	TEST_RUN(handle(len, &status));
+	TEST_ASSERT_EQUAL(status, RTE_HVDEV_IC_INVALIDARG, "icmsgsize half the WRITE");
+	TEST_ASSERT(!dlv.active && count_entries(root) == 0, "the copy ended, nothing left");
+	return TEST_SUCCESS;
+}
+PROTO_CASE(icmsgsize_bounds_body)
+
+/* WRITEs past the announced size are refused at once; COMPLETE needs every byte. */
+static int
+check_write_past_size(void)
+{
+	static struct rte_hvdev_fcopy_write w;
+	struct rte_hvdev_fcopy_start st;
+	uint32_t status, i;
+
+	/* 1.2 MB into a file announced as 1 byte: the first WRITE past it ends the copy. */
+	make_start(&st, "one.bin", 0, 1);
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &st, sizeof(st), &status));
+	TEST_ASSERT_EQUAL(status, 0, "START");
+	for (i = 0; i < 200; i++) {
+		TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &w,
+				 make_write(&w, (uint64_t)i * 6144, 6144, i), &status));
+		if (status != 0)
+			break;
+	}
+	TEST_ASSERT_EQUAL(i, 0, "refused at the first WRITE");
+	TEST_ASSERT_EQUAL(status, RTE_HVDEV_IC_INVALIDARG, "with INVALIDARG");
+	TEST_ASSERT(!dlv.active && count_entries(root) == 0, "the copy ended, nothing left");
+	/* One WRITE at 2^40. */
+	make_start(&st, "tib.bin", 0, 100);
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &st, sizeof(st), &status));
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &w, make_write(&w, 1ull << 40, 10, 1),
+			 &status));
+	TEST_ASSERT_EQUAL(status, RTE_HVDEV_IC_INVALIDARG, "WRITE at 1 TiB");
+	TEST_ASSERT(!dlv.active && count_entries(root) == 0, "the copy ended, nothing left");
+	/* A fragment twice and an empty WRITE at the end do not make up for a missing one. */
+	make_start(&st, "dup.bin", 0, 10000);
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &st, sizeof(st), &status));
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &w, make_write(&w, 0, 6144, 1), &status));
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &w, make_write(&w, 0, 6144, 1), &status));
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &w, make_write(&w, 10000, 0, 1), &status));
+	TEST_ASSERT_EQUAL(status, 0, "WRITEs accepted");
+	TEST_RUN(op(RTE_HVDEV_FCOPY_COMPLETE, &status));
+	TEST_ASSERT_EQUAL(status, RTE_HVDEV_IC_E_FAIL, "COMPLETE with [6144, 10000) missing");
+	TEST_ASSERT_EQUAL(count_entries(root), 0, "nothing published");
+	TEST_ASSERT_EQUAL(stats.transfers_ok, 0, "no transfer succeeded");
+	return TEST_SUCCESS;
+}
+PROTO_CASE(write_past_size)
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(negotiate, test_negotiate),
 	HVDEV_CASE(copy, test_copy),
@@ -443,6 +559,9 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(write_errors, test_write_errors),
 	HVDEV_CASE(truncated, test_truncated),
 	HVDEV_CASE(bad_requests, test_bad_requests),
+	HVDEV_CASE(cut_in_padding, test_cut_in_padding),
+	HVDEV_CASE(icmsgsize_bounds_body, test_icmsgsize_bounds_body),
+	HVDEV_CASE(write_past_size, test_write_past_size),
 };
 
 int

@@ -370,6 +370,66 @@ test_negotiate_counts_beyond_len(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * The versions must lie inside the body icmsgsize announces, not merely inside the payload:
+ * the payload is padded to 8 bytes, and padding read as a version is a version the host
+ * never offered.
+ */
+static int
+test_negotiate_versions_beyond_icmsgsize(void)
+{
+	uint8_t p[48];
+	uint16_t size;
+
+	/* Three versions in the payload, icmsgsize announcing room for two. */
+	memcpy(p, fcopy_offer, sizeof(p));
+	size = 8 + 2 * 4;
+	memcpy(p + 18, &size, 2);
+	TEST_ASSERT_EQUAL(rte_hvdev_ic_negotiate(p, sizeof(p), fcopy_fw, 1, fcopy_srv, 1, NULL,
+						 NULL), -EBADMSG, "a version past icmsgsize");
+	TEST_RUN(check_answer_fields(p, 0, RTE_HVDEV_IC_E_FAIL));
+	/* icmsgsize past the payload. */
+	memcpy(p, fcopy_offer, sizeof(p));
+	size = 21;
+	memcpy(p + 18, &size, 2);
+	TEST_ASSERT_EQUAL(rte_hvdev_ic_negotiate(p, sizeof(p), fcopy_fw, 1, fcopy_srv, 1, NULL,
+						 NULL), -EBADMSG, "icmsgsize past the payload");
+	TEST_RUN(check_answer_fields(p, 0, RTE_HVDEV_IC_E_FAIL));
+	/* icmsgsize shorter than the counts themselves. */
+	memcpy(p, fcopy_offer, sizeof(p));
+	size = 4;
+	memcpy(p + 18, &size, 2);
+	TEST_ASSERT_EQUAL(rte_hvdev_ic_negotiate(p, sizeof(p), fcopy_fw, 1, fcopy_srv, 1, NULL,
+						 NULL), -EBADMSG, "icmsgsize 4");
+	TEST_RUN(check_answer_fields(p, 0, RTE_HVDEV_IC_E_FAIL));
+	/* The exact size still negotiates. */
+	memcpy(p, fcopy_offer, sizeof(p));
+	TEST_ASSERT_EQUAL(rte_hvdev_ic_negotiate(p, sizeof(p), fcopy_fw, 1, fcopy_srv, 1, NULL,
+						 NULL), 0, "icmsgsize 20");
+	return TEST_SUCCESS;
+}
+
+/* A refusal never claims a body longer than the payload it goes back in. */
+static int
+test_negotiate_refusal_size(void)
+{
+	const struct rte_hvdev_ic_version offer[] = { V(3, 0) };
+	uint8_t p[64];
+	uint32_t len;
+	uint16_t size;
+
+	/* Counts 0/0 and one stray version: 40 bytes, room for 12 bytes of body only. */
+	memset(p, CANARY, sizeof(p));
+	len = build_offer(p, 0, 0, offer, 1);
+	TEST_ASSERT_EQUAL(len, 40, "40-byte offer");
+	TEST_ASSERT_EQUAL(rte_hvdev_ic_negotiate(p, len, fcopy_fw, 1, fcopy_srv, 1, NULL, NULL),
+			  -ENOTSUP, "nothing offered");
+	memcpy(&size, p + 18, 2);
+	TEST_ASSERT_EQUAL(size, 12, "icmsgsize of the refusal fits its 40 bytes");
+	TEST_ASSERT_EQUAL(p[40], CANARY, "nothing written past the payload");
+	return TEST_SUCCESS;
+}
+
 static int
 test_negotiate_short(void)
 {
@@ -1082,6 +1142,8 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(negotiate_major_minor_fields, test_negotiate_major_minor_fields),
 	HVDEV_CASE(negotiate_count_limit, test_negotiate_count_limit),
 	HVDEV_CASE(negotiate_counts_beyond_len, test_negotiate_counts_beyond_len),
+	HVDEV_CASE(negotiate_versions_beyond_icmsgsize, test_negotiate_versions_beyond_icmsgsize),
+	HVDEV_CASE(negotiate_refusal_size, test_negotiate_refusal_size),
 	HVDEV_CASE(negotiate_short, test_negotiate_short),
 	HVDEV_CASE(negotiate_bad_args, test_negotiate_bad_args),
 	HVDEV_CASE(negotiate_canary, test_negotiate_canary),

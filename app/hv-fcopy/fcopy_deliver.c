@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -393,7 +394,7 @@ fcopy_deliver_start(struct fcopy_deliver *d, const char *dir, const char *name,
 	d->flags = flags;
 	d->size = size;
 	d->written = 0;
-	d->end = 0;
+	memset(&d->cover, 0, sizeof(d->cover));
 	/* Raw until checked: messages show what the host asked for. */
 	snprintf(d->target, sizeof(d->target), "%s/%s", dir, name);
 	hr = check_request(d, dir, name);
@@ -420,6 +421,51 @@ fcopy_deliver_start(struct fcopy_deliver *d, const char *dir, const char *name,
 	return RTE_HVDEV_IC_S_OK;
 }
 
+int
+fcopy_cover_add(struct fcopy_cover *c, uint64_t start, uint64_t end)
+{
+	const size_t one = sizeof(c->r[0]);
+	unsigned int i, j;
+
+	if (start <= c->prefix) {
+		/* In order (the usual case): the prefix grows, and takes the ranges it reaches. */
+		c->prefix = RTE_MAX(c->prefix, end);
+		for (i = 0; i < c->n && c->r[i].start <= c->prefix; i++)
+			c->prefix = RTE_MAX(c->prefix, c->r[i].end);
+		if (i > 0) {
+			memmove(&c->r[0], &c->r[i], (c->n - i) * one);
+			c->n -= i;
+		}
+		return 0;
+	}
+	/* r[i] is the first range that touches [start, end) or lies after it. */
+	for (i = 0; i < c->n && c->r[i].end < start; i++)
+		;
+	/* r[i, j) touch [start, end) (overlap or adjacent): they become one range. */
+	for (j = i; j < c->n && c->r[j].start <= end; j++) {
+		start = RTE_MIN(start, c->r[j].start);
+		end = RTE_MAX(end, c->r[j].end);
+	}
+	if (j == i) {
+		if (c->n == FCOPY_COVER_MAX)
+			return -ENOSPC;
+		memmove(&c->r[i + 1], &c->r[i], (c->n - i) * one);
+		c->n++;
+	} else if (j > i + 1) {
+		memmove(&c->r[i + 1], &c->r[j], (c->n - j) * one);
+		c->n -= j - i - 1;
+	}
+	c->r[i].start = start;
+	c->r[i].end = end;
+	return 0;
+}
+
+bool
+fcopy_cover_full(const struct fcopy_cover *c, uint64_t size)
+{
+	return c->prefix >= size;
+}
+
 uint32_t
 fcopy_deliver_write(struct fcopy_deliver *d, uint64_t offset, const void *data, uint32_t len)
 {
@@ -429,9 +475,22 @@ fcopy_deliver_write(struct fcopy_deliver *d, uint64_t offset, const void *data, 
 
 	if (!d->active)
 		return RTE_HVDEV_IC_E_FAIL;
-	if (offset > (uint64_t)INT64_MAX - len) {
-		hr = refuse(d, RTE_HVDEV_IC_INVALIDARG, "WRITE at offset %" PRIu64 " is beyond "
-			    "any file size", offset);
+	/*
+	 * Inside the announced size, or refused at once: bytes past it would make a file
+	 * larger than the free-space check allowed (one WRITE at 2^40 makes a 1 TiB sparse
+	 * file). Written so that offset + len cannot overflow.
+	 */
+	if (offset > d->size || len > d->size - offset) {
+		hr = refuse(d, RTE_HVDEV_IC_INVALIDARG, "WRITE of %" PRIu32 " bytes at offset %"
+			    PRIu64 " runs past the announced size of %" PRIu64 " bytes", len,
+			    offset, d->size);
+		discard(d);
+		return hr;
+	}
+	if (len > 0 && fcopy_cover_add(&d->cover, offset, offset + len) < 0) {
+		hr = refuse(d, RTE_HVDEV_IC_INVALIDARG, "WRITE at offset %" PRIu64 " leaves more "
+			    "than %d separate ranges of out-of-order data", offset,
+			    FCOPY_COVER_MAX);
 		discard(d);
 		return hr;
 	}
@@ -447,7 +506,6 @@ fcopy_deliver_write(struct fcopy_deliver *d, uint64_t offset, const void *data, 
 		done += (uint32_t)n;
 	}
 	d->written += len;
-	d->end = RTE_MAX(d->end, offset + len);
 	return RTE_HVDEV_IC_S_OK;
 }
 
@@ -477,15 +535,29 @@ publish_noreplace(struct fcopy_deliver *d)
 uint32_t
 fcopy_deliver_complete(struct fcopy_deliver *d)
 {
+	struct stat st;
 	uint32_t hr;
 	int ret;
 
 	if (!d->active)
 		return RTE_HVDEV_IC_E_FAIL;
-	if (d->end != d->size || d->written < d->size) {
+	/* Bytes are counted once however often they came: a repeat cannot hide a hole. */
+	if (!fcopy_cover_full(&d->cover, d->size)) {
 		hr = refuse(d, RTE_HVDEV_IC_E_FAIL, "the host announced %" PRIu64 " bytes but "
-			    "sent %" PRIu64 " (up to offset %" PRIu64 "); the copy is incomplete",
-			    d->size, d->written, d->end);
+			    "the bytes from offset %" PRIu64 " on never all arrived (%" PRIu64
+			    " bytes received); the copy is incomplete", d->size, d->cover.prefix,
+			    d->written);
+		discard(d);
+		return hr;
+	}
+	if (fstat(d->fd, &st) < 0) {
+		hr = refuse_errno(d, errno, "checking the file size");
+		discard(d);
+		return hr;
+	}
+	if ((uint64_t)st.st_size != d->size) {
+		hr = refuse(d, RTE_HVDEV_IC_E_FAIL, "the file is %jd bytes, not the announced %"
+			    PRIu64, (intmax_t)st.st_size, d->size);
 		discard(d);
 		return hr;
 	}

@@ -12,7 +12,8 @@
  * (fcopy_resolve.h), refuses an existing file unless OVER_WRITE, records the temporary
  * file's path (fcopy_state.h), creates ".<name>.hvfcopy-XXXXXX" next to the target with the
  * policy's mode and owner, and checks and reserves the announced size. WRITE writes at the
- * absolute offset. COMPLETE checks that exactly the announced size arrived, fsyncs, renames
+ * absolute offset, inside [0, announced size) only, and records which bytes arrived.
+ * COMPLETE checks that every byte of the announced size arrived, fsyncs, renames
  * (never replacing a file unless OVER_WRITE) and fsyncs the directory. Anything else that
  * ends a copy removes the temporary file: nothing ever appears under the final name but a
  * complete file, and a file being overwritten survives every failure. A copy that fails also
@@ -35,6 +36,23 @@
 #define FCOPY_TMP_TAG ".hvfcopy-"
 #define FCOPY_TMP_RANDOM 6
 
+/*
+ * Most ranges of received bytes kept apart from the prefix [0, prefix): WRITEs that leave
+ * holes behind them. Hyper-V sends the fragments of a file in order, so a real copy never
+ * has one; the bound keeps a hostile host from growing the list without limit (such a WRITE
+ * is refused, and the copy ends).
+ */
+#define FCOPY_COVER_MAX 64
+
+/* Which bytes of [0, size) have been written, without counting any byte twice. */
+struct fcopy_cover {
+	uint64_t prefix;		/* every byte of [0, prefix) was written */
+	unsigned int n;			/* ranges in r[] */
+	struct {
+		uint64_t start, end;	/* [start, end), start > prefix, sorted, apart */
+	} r[FCOPY_COVER_MAX];
+};
+
 struct fcopy_deliver {
 	const struct fcopy_policy *pol;
 	struct fcopy_state *state;	/* NULL: no crash record */
@@ -43,8 +61,8 @@ struct fcopy_deliver {
 	int fd;
 	uint32_t flags;			/* RTE_HVDEV_FCOPY_OVERWRITE, _CREATE_PATH */
 	uint64_t size;			/* announced by START */
-	uint64_t written;		/* bytes written */
-	uint64_t end;			/* highest offset written + 1 */
+	uint64_t written;		/* bytes received in WRITEs, repeats included */
+	struct fcopy_cover cover;	/* which bytes of [0, size) arrived */
 	char dir[PATH_MAX];		/* normalized destination directory */
 	char name[NAME_MAX + 1];
 	char tmp[NAME_MAX + 1];
@@ -63,11 +81,17 @@ void fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
 uint32_t fcopy_deliver_start(struct fcopy_deliver *d, const char *dir, const char *name,
 			     uint32_t flags, uint64_t size);
 
-/* Write @p len bytes at @p offset. A failure ends the copy. */
+/*
+ * Write @p len bytes at @p offset; [offset, offset + len) must lie inside [0, size), or the
+ * WRITE is refused with INVALIDARG. A failure ends the copy.
+ */
 uint32_t fcopy_deliver_write(struct fcopy_deliver *d, uint64_t offset, const void *data,
 			     uint32_t len);
 
-/* Publish the file under its final name. Success or not, the copy ends. */
+/*
+ * Publish the file under its final name, when every byte of [0, size) was written and the
+ * file is exactly size bytes long. Success or not, the copy ends.
+ */
 uint32_t fcopy_deliver_complete(struct fcopy_deliver *d);
 
 /* End the copy in progress, if any, removing its temporary file; @p why is logged. */
@@ -79,6 +103,16 @@ void fcopy_deliver_abandon(struct fcopy_deliver *d, const char *why);
  * @return 1 (removed), 0 (nothing to do) or a negative errno.
  */
 int fcopy_deliver_recover(struct fcopy_deliver *d);
+
+/*
+ * Record that [start, end) was written (start < end). Sequential WRITEs only move the prefix.
+ * @return 0, or -ENOSPC when the bytes would need one range more than FCOPY_COVER_MAX
+ *         (nothing recorded).
+ */
+int fcopy_cover_add(struct fcopy_cover *c, uint64_t start, uint64_t end);
+
+/* @return true when @p c holds every byte of [0, @p size). */
+bool fcopy_cover_full(const struct fcopy_cover *c, uint64_t size);
 
 /* @return true when @p name is one of this service's temporary file names. */
 bool fcopy_deliver_is_tmp_name(const char *name);

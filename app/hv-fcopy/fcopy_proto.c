@@ -147,8 +147,9 @@ on_write(struct fcopy_proto *p, const uint8_t *body, uint32_t body_len)
 	memcpy(&offset, body + offsetof(struct rte_hvdev_fcopy_write, offset), sizeof(offset));
 	memcpy(&size, body + offsetof(struct rte_hvdev_fcopy_write, size), sizeof(size));
 	if (size > RTE_HVDEV_FCOPY_DATA_MAX || size > body_len - WRITE_HDR_SIZE) {
-		FCOPY_LOG(ERR, "WRITE of %u data bytes refused: at most %u, and %u received",
-			  size, RTE_HVDEV_FCOPY_DATA_MAX, body_len - (uint32_t)WRITE_HDR_SIZE);
+		FCOPY_LOG(ERR, "WRITE of %u data bytes refused: at most %u, and the message "
+			  "carries %u", size, RTE_HVDEV_FCOPY_DATA_MAX,
+			  body_len - (uint32_t)WRITE_HDR_SIZE);
 		hr = RTE_HVDEV_IC_INVALIDARG;
 		goto fail;
 	}
@@ -224,23 +225,32 @@ fcopy_proto_handle(struct fcopy_proto *p, void *payload, uint32_t len)
 {
 	struct rte_hvdev_ic_hdr hdr;
 	uint8_t *msg = payload;
-	uint32_t status;
+	uint32_t status, body_len;
 
 	if (payload == NULL || len < RTE_HVDEV_IC_HDR_SIZE) {
 		FCOPY_LOG(ERR, "dropped a packet of %u bytes: shorter than an IC header", len);
 		return false;
 	}
-	if (rte_hvdev_ic_parse(msg, len, &hdr, NULL) < 0) {
+	if (rte_hvdev_ic_parse(msg, len, &hdr, &body_len) < 0) {
 		FCOPY_LOG(ERR, "IC message type %u claims %u body bytes, %u received",
 			  hdr.icmsgtype, hdr.icmsgsize, len - RTE_HVDEV_IC_HDR_SIZE);
 		status = RTE_HVDEV_IC_INVALIDARG;
+		/* A fragment of the copy was lost: it cannot succeed any more. */
+		if (hdr.icmsgtype == RTE_HVDEV_IC_MSG_FCOPY && p->dlv->active) {
+			fcopy_deliver_abandon(p->dlv, "malformed fcopy message");
+			fcopy_stats_end(p->stats, status, "malformed fcopy message");
+		}
 	} else if (hdr.icmsgtype == RTE_HVDEV_IC_MSG_NEGOTIATE) {
 		/* The answer is written in place, status included. */
 		on_negotiate(p, msg, len);
 		return true;
 	} else if (hdr.icmsgtype == RTE_HVDEV_IC_MSG_FCOPY) {
-		/* The packet length, not icmsgsize, bounds what may be read. */
-		status = on_fcopy(p, msg + RTE_HVDEV_IC_HDR_SIZE, len - RTE_HVDEV_IC_HDR_SIZE);
+		/*
+		 * icmsgsize, not the packet length, bounds what may be read: the packet is
+		 * padded to 8 bytes, and a message cut inside the padding would otherwise be
+		 * read with zeros for the bytes the host never sent.
+		 */
+		status = on_fcopy(p, msg + RTE_HVDEV_IC_HDR_SIZE, body_len);
 	} else {
 		FCOPY_LOG(ERR, "IC message type %u is not for a file-copy device",
 			  hdr.icmsgtype);

@@ -7,8 +7,9 @@
 
 /*
  * The fcopy message handler: pure over one received payload, with no device behind it, so
- * that tests and fuzzers can drive it with any bytes. Every length in the message is checked
- * against the received payload length before anything is read.
+ * that tests and fuzzers can drive it with any bytes. icmsgsize must lie inside the received
+ * payload, and it alone bounds the body: every length in the message is checked against it
+ * before anything is read, so the packet's padding is never read as data.
  */
 
 #include <stdbool.h>

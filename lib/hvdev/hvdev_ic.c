@@ -94,13 +94,19 @@ pick_highest(const uint8_t *p, unsigned int first, unsigned int count,
 /*
  * Write the NEGOTIATE response fields. @p fw and @p srv are NULL on failure: a host reads the
  * versions only with counts 1/1, so they are left as they were rather than filled with junk.
+ * The caller has checked that @p len holds the counts (RTE_HVDEV_IC_NEGOTIATE_SIZE(0, 0)).
  */
 static void
 write_negotiate_resp(uint8_t *p, uint32_t len, uint32_t status,
 		     const struct rte_hvdev_ic_version *fw,
 		     const struct rte_hvdev_ic_version *srv)
 {
-	const uint16_t size = RTE_HVDEV_IC_NEGOTIATE_RESP_BODY;
+	/*
+	 * The answer's icmsgsize never claims more than the payload carries: a refusal of a
+	 * payload too short for two versions says 8 (the counts), not 0x10.
+	 */
+	const uint16_t size = (uint16_t)RTE_MIN((uint32_t)RTE_HVDEV_IC_NEGOTIATE_RESP_BODY,
+						len - RTE_HVDEV_IC_HDR_SIZE);
 	const uint16_t count = fw != NULL ? 1 : 0;
 
 	memcpy(p + IC_OFF(icmsgsize), &size, sizeof(size));
@@ -121,7 +127,7 @@ rte_hvdev_ic_negotiate(void *payload, uint32_t len,
 		       struct rte_hvdev_ic_version *srv_out)
 {
 	struct rte_hvdev_ic_version best_fw, best_srv;
-	uint16_t type, nhost_fw, nhost_srv;
+	uint16_t type, nhost_fw, nhost_srv, body;
 	uint8_t *p = payload;
 
 	if (p == NULL || (fw == NULL && nfw > 0) || (srv == NULL && nsrv > 0))
@@ -132,11 +138,19 @@ rte_hvdev_ic_negotiate(void *payload, uint32_t len,
 	memcpy(&type, p + IC_OFF(icmsgtype), sizeof(type));
 	if (type != RTE_HVDEV_IC_MSG_NEGOTIATE)
 		return -EINVAL;
+	memcpy(&body, p + IC_OFF(icmsgsize), sizeof(body));
 	memcpy(&nhost_fw, p + NEGO_OFF(icframe_vercnt), sizeof(nhost_fw));
 	memcpy(&nhost_srv, p + NEGO_OFF(icmsg_vercnt), sizeof(nhost_srv));
-	if (nhost_fw > RTE_HVDEV_IC_VERSION_MAX_COUNT ||
+	/*
+	 * The body is icmsgsize bytes, which must lie in the payload; the counts and every
+	 * version they announce must lie in the body. The payload is padded to 8 bytes, so
+	 * bounding by its length alone would read padding as versions.
+	 */
+	if (body > len - RTE_HVDEV_IC_HDR_SIZE ||
+	    nhost_fw > RTE_HVDEV_IC_VERSION_MAX_COUNT ||
 	    nhost_srv > RTE_HVDEV_IC_VERSION_MAX_COUNT ||
-	    RTE_HVDEV_IC_NEGOTIATE_SIZE((uint32_t)nhost_fw, (uint32_t)nhost_srv) > len) {
+	    RTE_HVDEV_IC_NEGOTIATE_SIZE((uint32_t)nhost_fw, (uint32_t)nhost_srv) >
+	    RTE_HVDEV_IC_HDR_SIZE + (uint32_t)body) {
 		write_negotiate_resp(p, len, RTE_HVDEV_IC_E_FAIL, NULL, NULL);
 		return -EBADMSG;
 	}

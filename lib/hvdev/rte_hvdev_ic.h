@@ -132,10 +132,15 @@ struct rte_hvdev_ic_class {
  *
  * Copy the IC header out of a received payload and check that its body fits.
  *
+ * The body is exactly icmsgsize bytes: Hyper-V sets it to the size of what it sends, and the
+ * payload is the body padded to 8 bytes by VMBus. A caller bounds every read of the body by
+ * @p body_len, never by @p len, or a message cut inside the padding would be read with zeros
+ * in place of the missing bytes.
+ *
  * @param payload   the in-band packet's payload (descriptor stripped).
  * @param len       payload bytes (the sender's padding included).
  * @param hdr       receives a copy of the header.
- * @param body_len  receives icmsgsize (may be NULL).
+ * @param body_len  receives icmsgsize, the body's exact length (may be NULL).
  * @return 0; -EBADMSG when @p len < RTE_HVDEV_IC_HDR_SIZE (@p hdr untouched) or when icmsgsize
  *         runs beyond the payload (@p hdr filled, so that an error can still be answered);
  *         -EINVAL when @p payload or @p hdr is NULL.
@@ -153,11 +158,13 @@ int rte_hvdev_ic_parse(const void *payload, uint32_t len, struct rte_hvdev_ic_hd
  * The highest framework version and the highest service version present both in the host's
  * offer and in the guest's lists are chosen, comparing major then minor. The response keeps
  * the payload length, the pipe header, the IC header versions and the transaction id; it sets
- * icflags to TRANSACTION|RESPONSE and icmsgsize to 0x10, and is sent back as it is.
+ * icflags to TRANSACTION|RESPONSE and icmsgsize to 0x10 (to what the payload holds when it
+ * is shorter, for a refusal), and is sent back as it is.
  *
  * - Success: counts 1/1, version 0 = framework, version 1 = service, status S_OK.
  * - No common version, or a malformed offer (a count over RTE_HVDEV_IC_VERSION_MAX_COUNT,
- *   or versions beyond @p len): counts 0/0, status E_FAIL, the version array untouched.
+ *   icmsgsize beyond @p len, or versions beyond icmsgsize): counts 0/0, status E_FAIL, the
+ *   version array untouched.
  * - Shorter than RTE_HVDEV_IC_NEGOTIATE_SIZE(0, 0), or not a NEGOTIATE: nothing written.
  *
  * Nothing is ever written at or beyond @p len.

@@ -338,12 +338,16 @@ hvsim_fault_mangle_locked(struct rte_hvsim_dev *dev, uint32_t op, uint8_t *msg, 
 			memcpy(body + WRITE_SIZE_OFF, &size, sizeof(size));
 		break;
 	case RTE_HVSIM_MANGLE_WRITE_SIZE_BEYOND:
-		/* Cut the data at a multiple of 8 (padding would hide less) and claim 8 more. */
+		/*
+		 * Cut the data so that the packet ends 3 bytes short of a multiple of 8, and
+		 * claim those 3 bytes: they lie in the packet's padding, so only icmsgsize
+		 * shows that the host never sent them.
+		 */
 		if (body_len < WRITE_DATA_OFF)
 			break;
 		memcpy(&size, body + WRITE_SIZE_OFF, sizeof(size));
-		keep = RTE_ALIGN_FLOOR(RTE_MIN(size, RTE_HVDEV_FCOPY_DATA_MAX - 8u), 8u);
-		size = keep + 8;
+		keep = RTE_ALIGN_FLOOR(RTE_MIN(size, RTE_HVDEV_FCOPY_DATA_MAX - 8u), 8u) + 5;
+		size = keep + 3;
 		memcpy(body + WRITE_SIZE_OFF, &size, sizeof(size));
 		*len = RTE_HVDEV_IC_HDR_SIZE + (uint32_t)WRITE_DATA_OFF + keep;
 		set_ic_sizes(msg, *len);
@@ -357,15 +361,12 @@ hvsim_fault_mangle_locked(struct rte_hvsim_dev *dev, uint32_t op, uint8_t *msg, 
 			   RTE_HVDEV_FCOPY_MAX_PATH);
 		break;
 	case RTE_HVSIM_MANGLE_TRUNCATE:
-		keep = RTE_MIN(st->f.mangle_len, body_len);
-		size = RTE_HVDEV_IC_HDR_SIZE + keep;
 		/*
-		 * The guest sees the packet padded to 8 bytes: a cut the padding would hide (and
-		 * fill with zeros) is moved to the previous multiple of 8, so that it shows.
+		 * Cut exactly, even inside what the packet's padding to 8 bytes then covers:
+		 * icmsgsize, set to the cut, is what tells the guest that bytes are missing.
 		 */
-		if (keep < body_len && RTE_ALIGN_CEIL(size, 8u) >= RTE_ALIGN_CEIL(*len, 8u))
-			size = RTE_ALIGN_CEIL(*len, 8u) - 8;
-		*len = size;
+		keep = RTE_MIN(st->f.mangle_len, body_len);
+		*len = RTE_HVDEV_IC_HDR_SIZE + keep;
 		set_ic_sizes(msg, *len);
 		break;
 	case RTE_HVSIM_MANGLE_ICMSGSIZE_OVER:

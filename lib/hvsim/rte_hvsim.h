@@ -368,7 +368,7 @@ enum rte_hvsim_nego_fault {
 enum rte_hvsim_mangle {
 	RTE_HVSIM_MANGLE_NONE = 0,
 	RTE_HVSIM_MANGLE_WRITE_SIZE_OVER,	/**< WRITE.size 6145, over the 6144 maximum */
-	RTE_HVSIM_MANGLE_WRITE_SIZE_BEYOND,	/**< WRITE cut so that size runs past the end */
+	RTE_HVSIM_MANGLE_WRITE_SIZE_BEYOND,	/**< WRITE size 3 bytes past its data (padding) */
 	RTE_HVSIM_MANGLE_NAME_UNTERMINATED,	/**< START.file_name with no NUL in 260 units */
 	RTE_HVSIM_MANGLE_PATH_UNTERMINATED,	/**< START.path_name with no NUL in 260 units */
 	RTE_HVSIM_MANGLE_TRUNCATE,		/**< body cut to mangle_len bytes, sizes matching */
@@ -428,8 +428,8 @@ struct rte_hvsim_fault {
 	uint32_t mangle_op;
 	uint32_t mangle_nth;
 	/**
-	 * Body bytes kept by RTE_HVSIM_MANGLE_TRUNCATE; fewer when the packet's padding to 8
-	 * bytes would hide the cut (it then ends 8 bytes before the padded request did).
+	 * Body bytes kept by RTE_HVSIM_MANGLE_TRUNCATE, exactly (icmsgsize says so, even when
+	 * the packet's padding to 8 bytes covers the cut).
 	 */
 	uint32_t mangle_len;
 	/** One-shot: the action at a step of the next Copy-VMFile. */

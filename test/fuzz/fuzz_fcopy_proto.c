@@ -26,6 +26,12 @@
  * Properties:
  * - every answer keeps the payload length (nothing written beyond it: exact-size copies under
  *   AddressSanitizer), the pipe header, the type and the transaction id, and says RESPONSE;
+ * - icmsgsize bounds every body: an accepted START has icmsgsize >= 1088, an accepted WRITE
+ *   icmsgsize >= 52 + size, an accepted COMPLETE icmsgsize >= 36 (the payload's padding to 8
+ *   bytes never stands in for bytes the message does not carry);
+ * - an accepted WRITE lies inside [0, announced size);
+ * - a COMPLETE is accepted only when accepted WRITEs covered every byte of the announced size
+ *   (bytes counted once, whatever the order and repeats);
  * - after every input, nothing outside TOP/scratch/root was created, removed or changed
  *   (names, types, sizes, modes, inodes, link counts, times, link targets, contents);
  * - after every input, every regular file under the root is existing.txt untouched or a file
@@ -89,6 +95,8 @@ static struct fcopy_proto proto;
 /* The copy in progress as the harness sees it, and what was published this input. */
 static uint8_t *shadow;
 static uint64_t shadow_size;
+static uint8_t *seen;		/* one bit per byte of the shadow: written by an accepted WRITE */
+static uint64_t covered;	/* bits set in seen[] */
 static struct published *pub;
 static unsigned int npub;
 
@@ -328,8 +336,25 @@ static void
 shadow_drop(void)
 {
 	free(shadow);
+	free(seen);
 	shadow = NULL;
+	seen = NULL;
 	shadow_size = 0;
+	covered = 0;
+}
+
+static void
+shadow_write(uint64_t offset, const uint8_t *data, uint32_t n)
+{
+	uint64_t i;
+
+	memcpy(shadow + offset, data, n);
+	for (i = offset; i < offset + n; i++) {
+		if (seen[i / 8] & (1u << (i % 8)))
+			continue;
+		seen[i / 8] |= (uint8_t)(1u << (i % 8));
+		covered++;
+	}
 }
 
 /* The published file's path below the root; a COMPLETE that succeeded outside it fails. */
@@ -366,6 +391,7 @@ record_published(void)
 /* What the handler did with one message, from the harness's own reading of it. */
 struct sent {
 	bool fcopy;		/* a well-framed fcopy message */
+	uint16_t body;		/* icmsgsize */
 	uint32_t op;
 	uint64_t offset;	/* WRITE */
 	uint32_t size;		/* WRITE */
@@ -385,6 +411,7 @@ classify(const uint8_t *msg, uint32_t len, struct sent *s)
 	if (type != RTE_HVDEV_IC_MSG_FCOPY || body > len - HDR)
 		return;
 	s->fcopy = true;
+	s->body = body;
 	memcpy(&s->op, msg + HDR, sizeof(s->op));
 	if (s->op == RTE_HVDEV_FCOPY_WRITE && len >= OFF_WDATA) {
 		memcpy(&s->offset, msg + OFF_WOFFSET, sizeof(s->offset));
@@ -431,15 +458,26 @@ deliver(const uint8_t *in, uint32_t len)
 		shadow_drop();
 		FUZZ_ASSERT(dlv.active && dlv.size <= SHADOW_MAX, "START accepted %" PRIu64
 			    " bytes", dlv.size);
+		FUZZ_ASSERT(s.body >= START_SIZE, "START of %u bytes accepted", s.body);
 		shadow_size = dlv.size;
 		shadow = calloc(1, shadow_size > 0 ? shadow_size : 1);
-		FUZZ_ASSERT(shadow != NULL, "out of memory");
+		seen = calloc(1, shadow_size / 8 + 1);
+		FUZZ_ASSERT(shadow != NULL && seen != NULL, "out of memory");
 	} else if (s.fcopy && status == RTE_HVDEV_IC_S_OK && s.op == RTE_HVDEV_FCOPY_WRITE) {
 		FUZZ_ASSERT(dlv.active && shadow != NULL, "WRITE accepted with no copy");
-		if (s.offset < shadow_size && s.size <= shadow_size - s.offset)
-			memcpy(shadow + s.offset, s.data, s.size);
+		FUZZ_ASSERT(s.size <= RTE_HVDEV_FCOPY_DATA_MAX &&
+			    s.body >= OFF_WDATA - HDR + s.size, "WRITE of %u bytes accepted from a "
+			    "%u-byte body", s.size, s.body);
+		FUZZ_ASSERT(s.offset <= shadow_size && s.size <= shadow_size - s.offset,
+			    "WRITE [%" PRIu64 ", +%u) accepted past the announced %" PRIu64
+			    " bytes", s.offset, s.size, shadow_size);
+		shadow_write(s.offset, s.data, s.size);
 	} else if (s.fcopy && status == RTE_HVDEV_IC_S_OK && s.op == RTE_HVDEV_FCOPY_COMPLETE) {
 		FUZZ_ASSERT(shadow != NULL && !dlv.active, "COMPLETE accepted with no copy");
+		FUZZ_ASSERT(s.body >= sizeof(struct rte_hvdev_fcopy_hdr), "COMPLETE of %u bytes "
+			    "accepted", s.body);
+		FUZZ_ASSERT(covered == shadow_size, "COMPLETE accepted with %" PRIu64 " of %"
+			    PRIu64 " bytes written", covered, shadow_size);
 		record_published();
 	}
 	if (!dlv.active)

@@ -11,6 +11,9 @@
  *   header as it is;
  * - rte_hvdev_ic_negotiate() never writes at or beyond the payload length (the payload is an
  *   exact-size allocation under AddressSanitizer) and changes nothing but the answer fields;
+ * - an offer is malformed when icmsgsize runs past the payload or the versions its counts
+ *   announce run past icmsgsize (the body), even when the payload's padding holds them;
+ * - an answer's icmsgsize is 0x10, or what the payload holds when that is less;
  * - on success, the chosen versions are offered by the host and supported by the guest, and
  *   each is the highest such version (an independent search over the offer);
  * - -ENOTSUP only when a list really has no common version; the answer then says E_FAIL, 0/0;
@@ -150,7 +153,9 @@ check_answer_frame(const uint8_t *orig, const uint8_t *ans, uint32_t len, uint32
 	FUZZ_ASSERT(get32(ans, OFF_STATUS) == status, "status %#x", get32(ans, OFF_STATUS));
 	FUZZ_ASSERT(ans[OFF_FLAGS] == (RTE_HVDEV_IC_FLAG_TRANSACTION |
 				       RTE_HVDEV_IC_FLAG_RESPONSE), "flags %#x", ans[OFF_FLAGS]);
-	FUZZ_ASSERT(get16(ans, OFF_MSGSIZE) == RTE_HVDEV_IC_NEGOTIATE_RESP_BODY, "icmsgsize");
+	FUZZ_ASSERT(get16(ans, OFF_MSGSIZE) == RTE_MIN((uint32_t)RTE_HVDEV_IC_NEGOTIATE_RESP_BODY,
+						       len - RTE_HVDEV_IC_HDR_SIZE),
+		    "answer icmsgsize %u in %u bytes", get16(ans, OFF_MSGSIZE), len);
 	FUZZ_ASSERT(get16(ans, RTE_HVDEV_IC_HDR_SIZE) == count &&
 		    get16(ans, RTE_HVDEV_IC_HDR_SIZE + 2) == count, "counts");
 }
@@ -160,7 +165,7 @@ check_negotiate(const uint8_t *msg, uint32_t len, const struct rte_hvdev_ic_vers
 		unsigned int nfw, const struct rte_hvdev_ic_version *srv, unsigned int nsrv)
 {
 	struct rte_hvdev_ic_version got_fw, got_srv, want_fw, want_srv;
-	uint16_t hfw, hsrv;
+	uint16_t hfw, hsrv, body;
 	bool fw_ok, srv_ok;
 	uint8_t *ans;
 	int ret;
@@ -178,10 +183,13 @@ check_negotiate(const uint8_t *msg, uint32_t len, const struct rte_hvdev_ic_vers
 	}
 	hfw = get16(msg, RTE_HVDEV_IC_HDR_SIZE);
 	hsrv = get16(msg, RTE_HVDEV_IC_HDR_SIZE + 2);
-	if (hfw > RTE_HVDEV_IC_VERSION_MAX_COUNT || hsrv > RTE_HVDEV_IC_VERSION_MAX_COUNT ||
-	    RTE_HVDEV_IC_NEGOTIATE_SIZE((uint32_t)hfw, (uint32_t)hsrv) > len) {
-		FUZZ_ASSERT(ret == -EBADMSG, "malformed offer %u/%u in %u bytes: %d", hfw, hsrv,
-			    len, ret);
+	body = get16(msg, OFF_MSGSIZE);
+	if (body > len - RTE_HVDEV_IC_HDR_SIZE ||
+	    hfw > RTE_HVDEV_IC_VERSION_MAX_COUNT || hsrv > RTE_HVDEV_IC_VERSION_MAX_COUNT ||
+	    RTE_HVDEV_IC_NEGOTIATE_SIZE((uint32_t)hfw, (uint32_t)hsrv) >
+	    RTE_HVDEV_IC_HDR_SIZE + (uint32_t)body) {
+		FUZZ_ASSERT(ret == -EBADMSG, "malformed offer %u/%u, icmsgsize %u, in %u bytes: "
+			    "%d", hfw, hsrv, body, len, ret);
 		check_answer_frame(msg, ans, len, RTE_HVDEV_IC_E_FAIL, 0);
 		free(ans);
 		return;

@@ -54,6 +54,18 @@ def seeds_ic():
     put('fuzz_ic', 'not-negotiate', ic_input(fw, srv, ic_hdr(7, 8) + b'\0' * 8))
     put('fuzz_ic', 'short', ic_input(fw, srv, ic_hdr(0, 0)[:20]))
     put('fuzz_ic', 'empty-lists', ic_input([], [], negotiate([(3, 0)], [(1, 1)])))
+    # icmsgsize bounds the versions: the last one lies in the payload but past icmsgsize.
+    nego = bytearray(negotiate([(1, 0), (3, 0)], [(1, 1)]))
+    struct.pack_into('<H', nego, 18, 16)
+    put('fuzz_ic', 'versions-past-icmsgsize', ic_input(fw, srv, bytes(nego)))
+    # The service version cut inside the padding: 44 bytes, padded to 48.
+    nego = bytearray(negotiate([(3, 0), (1, 0)], [(1, 1)]))
+    struct.pack_into('<H', nego, 18, 16)
+    put('fuzz_ic', 'cut-in-padding', ic_input(fw, srv, pad8(bytes(nego[:44]))))
+    nego = bytearray(negotiate([(3, 0)], [(1, 1)]))
+    struct.pack_into('<H', nego, 18, 17)
+    put('fuzz_ic', 'icmsgsize-over', ic_input(fw, srv, bytes(nego)))
+    put('fuzz_ic', 'refusal-short', ic_input(fw, srv, negotiate([(3, 0)], [], nfw=0)))
 
 
 # fuzz_utf16: [u16 dstlen][units]
@@ -131,6 +143,22 @@ def op(code, xact=3):
     return rec(1 | xact << 2, struct.pack('<I32s', code, b''))
 
 
+def raw_fcopy(body, size=None, xact=4):
+    """A whole fcopy payload (kind 0) whose icmsgsize says size (default: the body's
+    length), padded to 8 bytes as VMBus does."""
+    return rec(0, pad8(ic_hdr(7, len(body) if size is None else size, xact) + body))
+
+
+def start_body(path, name, flags=0, size=0):
+    units = lambda t: t.encode('utf-16-le').ljust(520, b'\0')
+    return struct.pack('<I32s', 0, b'') + units(name) + units(path) + struct.pack('<IQ', flags,
+                                                                               size)
+
+
+def write_body(offset, data, size=None):
+    return struct.pack('<I32sIQI', 1, b'', 0, offset, len(data) if size is None else size) + data
+
+
 EVENT_NEGOTIATE = rec(3, b'\x02')
 EVENT_RESCIND = rec(3, b'\x00')
 
@@ -171,6 +199,25 @@ def seeds_fcopy():
         rec(0, negotiate([(3, 0)], [(1, 1)])[:30]))
     put('fuzz_fcopy_proto', 'bad-utf16', start('/@/root', 'a\xfe\x00\xd8b', 0, 0) + op(2))
     put('fuzz_fcopy_proto', 'empty-file', start('/@/root/sub', 'zero', 0, 0) + op(2))
+    # Lengths: icmsgsize, not the padded payload, bounds every body.
+    st = start_body('/@/root', 'cut', 0, 4)
+    put('fuzz_fcopy_proto', 'start-cut-in-padding', raw_fcopy(st[:-2]) + write(0, b'abcd') +
+        op(2))
+    put('fuzz_fcopy_proto', 'write-size-in-padding', start('/@/root', 'w3', 0, 8) +
+        raw_fcopy(write_body(0, b'abcde', size=8)) + op(2))
+    put('fuzz_fcopy_proto', 'complete-cut-in-padding', start('/@/root', 'c34', 0, 2) +
+        write(0, b'ok') + raw_fcopy(struct.pack('<I32s', 2, b'')[:34]) + op(2))
+    put('fuzz_fcopy_proto', 'icmsgsize-under', start('/@/root', 'u', 0, 8) +
+        raw_fcopy(write_body(0, b'abcdefgh'), size=40) + op(2))
+    # WRITE inside [0, file_size), and COMPLETE only when every byte arrived.
+    put('fuzz_fcopy_proto', 'past-size', start('/@/root', 'one', 0, 1) +
+        write(0, b'x' * 100) + write(1 << 40, b'y') + op(2))
+    put('fuzz_fcopy_proto', 'twice-no-hole-filled', start('/@/root', 'twice', 0, 10) +
+        write(5, b'abcde') + write(5, b'abcde') + write(10, b'') + op(2))
+    put('fuzz_fcopy_proto', 'out-of-order', start('/@/root', 'ooo', 0, 12) +
+        write(6, b'world!') + write(3, b'lo wo') + write(0, b'hel') + op(2))
+    put('fuzz_fcopy_proto', 'many-ranges', start('/@/root', 'holes', 0, 140) +
+        b''.join(write(2 * i + 1, b'z') for i in range(66)) + op(2))
 
 
 # fuzz_ring: [rx windex][rx rindex][tx windex][tx rindex] (u16 each), then steps.
