@@ -468,6 +468,30 @@ MANGLE_CASE(op_unknown, RTE_HVSIM_MANGLE_OP_UNKNOWN, RTE_HVDEV_FCOPY_START, 0,
 MANGLE_CASE(msgtype_not_fcopy, RTE_HVSIM_MANGLE_MSGTYPE, RTE_HVDEV_FCOPY_START, 0,
 	    RTE_HVDEV_IC_NOT_SUPPORTED)
 
+/*
+ * START announces 1 byte and the host sends the whole file: the first WRITE past the
+ * announced size is refused at once with INVALIDARG, before any of it reaches the disk.
+ */
+static int
+check_write_past_size(void)
+{
+	struct rte_hvsim_fault f = { .mangle = RTE_HVSIM_MANGLE_START_SIZE_SMALL };
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+	int ret;
+
+	TEST_RUN(faulty_paths("announced1.bin", FILE_SIZE, src, dest));
+	TEST_RUN(set_fault(&f));
+	ret = copy(src, dest, &res);
+	TEST_ASSERT_EQUAL(ret, 0, "the guest answered (%s)", strerror(-ret));
+	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_INVALIDARG, "exact status: %s",
+			  rte_hvsim_hresult_message(res.hresult));
+	TEST_ASSERT_EQUAL(res.failed_op, RTE_HVDEV_FCOPY_WRITE, "at the first WRITE");
+	TEST_ASSERT_EQUAL(res.bytes_sent, 0, "no WRITE accepted");
+	return invariants(dest);
+}
+SERVICE_CASE(write_past_size)
+
 /* ---- bad negotiation: refused with E_FAIL, the service lives on, a good one recovers ---- */
 
 static int
@@ -961,6 +985,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(icmsgsize_under, test_icmsgsize_under),
 	HVDEV_CASE(op_unknown, test_op_unknown),
 	HVDEV_CASE(msgtype_not_fcopy, test_msgtype_not_fcopy),
+	HVDEV_CASE(write_past_size, test_write_past_size),
 	HVDEV_CASE(nego_no_common, test_nego_no_common),
 	HVDEV_CASE(nego_too_many, test_nego_too_many),
 	HVDEV_CASE(nego_truncated, test_nego_truncated),

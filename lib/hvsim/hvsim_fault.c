@@ -65,6 +65,7 @@ static const struct name_val mangle_names[] = {
 	{ "icmsgsize_under", RTE_HVSIM_MANGLE_ICMSGSIZE_UNDER },
 	{ "op_unknown", RTE_HVSIM_MANGLE_OP_UNKNOWN },
 	{ "msgtype", RTE_HVSIM_MANGLE_MSGTYPE },
+	{ "start_size_small", RTE_HVSIM_MANGLE_START_SIZE_SMALL },
 	{ NULL, 0 },
 };
 
@@ -121,7 +122,7 @@ fault_valid(const struct rte_hvsim_fault *f)
 	return f->intr_drop_pct <= 100 &&
 	       (unsigned int)f->corrupt <= RTE_HVSIM_CORRUPT_DESC_TYPE &&
 	       (unsigned int)f->nego <= RTE_HVSIM_NEGO_SILENT &&
-	       (unsigned int)f->mangle <= RTE_HVSIM_MANGLE_MSGTYPE &&
+	       (unsigned int)f->mangle <= RTE_HVSIM_MANGLE_START_SIZE_SMALL &&
 	       f->mangle_op <= RTE_HVDEV_FCOPY_CANCEL &&
 	       (unsigned int)f->step <= RTE_HVSIM_STEP_COMPLETE &&
 	       (unsigned int)f->action <= RTE_HVSIM_ACT_CALL &&
@@ -296,6 +297,7 @@ mangle_target(const struct rte_hvsim_fault *f)
 		return RTE_HVDEV_FCOPY_WRITE;
 	case RTE_HVSIM_MANGLE_NAME_UNTERMINATED:
 	case RTE_HVSIM_MANGLE_PATH_UNTERMINATED:
+	case RTE_HVSIM_MANGLE_START_SIZE_SMALL:
 		return RTE_HVDEV_FCOPY_START;
 	default:
 		return f->mangle_op;
@@ -319,6 +321,7 @@ hvsim_fault_mangle_locked(struct rte_hvsim_dev *dev, uint32_t op, uint8_t *msg, 
 	enum rte_hvsim_mangle m = st->f.mangle;
 	uint8_t *body = msg + RTE_HVDEV_IC_HDR_SIZE;
 	uint32_t body_len = *len - RTE_HVDEV_IC_HDR_SIZE, size, keep;
+	uint64_t size64;
 	struct rte_hvdev_ic_hdr hdr;
 	bool lax = false;
 
@@ -386,6 +389,13 @@ hvsim_fault_mangle_locked(struct rte_hvsim_dev *dev, uint32_t op, uint8_t *msg, 
 		hdr.icmsgtype = RTE_HVDEV_IC_MSG_HEARTBEAT;
 		memcpy(msg, &hdr, sizeof(hdr));
 		lax = true;
+		break;
+	case RTE_HVSIM_MANGLE_START_SIZE_SMALL:
+		/* Well formed, but every WRITE after the first byte runs past what START said. */
+		size64 = 1;
+		if (body_len >= sizeof(struct rte_hvdev_fcopy_start))
+			memcpy(body + offsetof(struct rte_hvdev_fcopy_start, file_size), &size64,
+			       sizeof(size64));
 		break;
 	default:
 		break;

@@ -376,6 +376,7 @@ enum rte_hvsim_mangle {
 	RTE_HVSIM_MANGLE_ICMSGSIZE_UNDER,	/**< IC icmsgsize smaller than the body */
 	RTE_HVSIM_MANGLE_OP_UNKNOWN,		/**< fcopy operation 99 */
 	RTE_HVSIM_MANGLE_MSGTYPE,		/**< IC message type 1 (heartbeat), not fcopy */
+	RTE_HVSIM_MANGLE_START_SIZE_SMALL,	/**< START.file_size 1, whatever the data */
 };
 
 /** A point in one Copy-VMFile where the step action fires (on the copying thread). */
@@ -423,7 +424,7 @@ struct rte_hvsim_fault {
 	enum rte_hvsim_mangle mangle;
 	/**
 	 * RTE_HVDEV_FCOPY_* operation to malform (START when 0); the WRITE_SIZE kinds always
-	 * malform a WRITE, the UNTERMINATED kinds a START.
+	 * malform a WRITE, the UNTERMINATED kinds and START_SIZE_SMALL a START.
 	 */
 	uint32_t mangle_op;
 	uint32_t mangle_nth;
