@@ -386,6 +386,51 @@ check_coverage_bound(void)
 }
 DELIVER_CASE(coverage_bound)
 
+/*
+ * fcopy_cover_add() against a byte map, over random WRITE ranges: the prefix is the first byte
+ * never written, and the ranges kept are exactly the runs of written bytes after it.
+ */
+static int
+test_cover_model(void)
+{
+	static uint8_t map[600];
+	struct fcopy_cover c;
+	uint64_t start, end, i, prefix;
+	unsigned int trial, k, n;
+
+	srand(11);
+	for (trial = 0; trial < 2000; trial++) {
+		memset(&c, 0, sizeof(c));
+		memset(map, 0, sizeof(map));
+		for (k = 0; k < 40; k++) {
+			start = (uint64_t)rand() % (sizeof(map) - 1);
+			end = start + 1 + (uint64_t)rand() % RTE_MIN(sizeof(map) - start, 40ul);
+			TEST_ASSERT_EQUAL(fcopy_cover_add(&c, start, end), 0, "add");
+			memset(map + start, 1, end - start);
+			for (prefix = 0; prefix < sizeof(map) && map[prefix]; prefix++)
+				;
+			TEST_ASSERT_EQUAL(c.prefix, prefix, "trial %u: prefix", trial);
+			TEST_ASSERT(fcopy_cover_full(&c, prefix) &&
+				    (prefix == sizeof(map) || !fcopy_cover_full(&c, prefix + 1)),
+				    "trial %u: full", trial);
+			for (n = 0, i = prefix; i < sizeof(map); n++) {
+				while (i < sizeof(map) && !map[i])
+					i++;
+				if (i == sizeof(map))
+					break;
+				TEST_ASSERT(n < c.n && c.r[n].start == i, "trial %u: range %u "
+					    "starts at %" PRIu64, trial, n, i);
+				while (i < sizeof(map) && map[i])
+					i++;
+				TEST_ASSERT_EQUAL(c.r[n].end, i, "trial %u: range %u end", trial,
+						  n);
+			}
+			TEST_ASSERT_EQUAL(c.n, n, "trial %u: as many ranges as runs", trial);
+		}
+	}
+	return TEST_SUCCESS;
+}
+
 static int
 check_cancel(void)
 {
@@ -913,6 +958,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(write_bounds, test_write_bounds),
 	HVDEV_CASE(coverage, test_coverage),
 	HVDEV_CASE(coverage_bound, test_coverage_bound),
+	HVDEV_CASE(cover_model, test_cover_model),
 	HVDEV_CASE(cancel, test_cancel),
 	HVDEV_CASE(create_path, test_create_path),
 	HVDEV_CASE(create_path_refused, test_create_path_refused),
