@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,173 @@ check_corrupt_mid_copy(void)
 			    RTE_HVDEV_FCOPY_WRITE);
 }
 SERVICE_CASE(corrupt_mid_copy)
+
+/*
+ * The host moves the guest's TX write index while the service is writing a response into the
+ * ring (after its space check, before its commit). DPDK's TX writer spun for ever there, at
+ * 100% CPU, and SIGTERM could not stop the service. Now the channel breaks, the service
+ * reopens it, and SIGTERM ends it within a second. A thread watches the TX ring: the moment a
+ * new descriptor appears beyond the published write index, it moves the index.
+ */
+#define SIGTERM_BOUND_MS 1000
+/* How long copies run before the racer must have won once (usually the first copy). */
+#define RACE_US 15000000ull
+static volatile int tx_racing;
+static volatile int tx_race_fired;
+
+static void *
+tx_windex_racer(void *arg)
+{
+	uint32_t dsize = rte_hvsim_dev_data_size(dev), w, w2;
+	long i, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t snap = 0, cur;
+	cpu_set_t cpus;
+
+	RTE_SET_USED(arg);
+	/* Off CPU 0, where the service's lcore runs (-l 0): the two must run at once. */
+	CPU_ZERO(&cpus);
+	for (i = 1; i < ncpu && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &cpus);
+	if (ncpu > 1)
+		pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	w = rte_hvsim_ring_peek(dev, RTE_HVSIM_RING_GUEST_TX, 0);
+	rte_hvsim_ring_data_peek(dev, RTE_HVSIM_RING_GUEST_TX, w + 8, &snap, sizeof(snap));
+	while (tx_racing && !tx_race_fired) {
+		w2 = rte_hvsim_ring_peek(dev, RTE_HVSIM_RING_GUEST_TX, 0);
+		if (w2 != w || w >= dsize) {
+			w = w2;
+			rte_hvsim_ring_data_peek(dev, RTE_HVSIM_RING_GUEST_TX, w + 8, &snap,
+						 sizeof(snap));
+			continue;
+		}
+		/* The descriptor's transaction id: each response carries another one. */
+		if (rte_hvsim_ring_data_peek(dev, RTE_HVSIM_RING_GUEST_TX, w + 8, &cur,
+					     sizeof(cur)) != 0 || cur == snap)
+			continue;
+		/* A response is being written at w and not published yet: move the index. */
+		if (rte_hvsim_ring_peek(dev, RTE_HVSIM_RING_GUEST_TX, 0) != w)
+			continue;
+		rte_hvsim_ring_poke(dev, RTE_HVSIM_RING_GUEST_TX, 0, (w + 4096) % dsize);
+		tx_race_fired = 1;
+	}
+	return NULL;
+}
+
+/* SIGTERM, then the time to the service's exit; @return the wait status, *ms the time. */
+static int
+sigterm_timed(uint64_t *ms)
+{
+	uint64_t t0 = hvdev_test_now_us();
+	int status = -1;
+
+	kill(service, SIGTERM);
+	while (waitpid(service, &status, WNOHANG) == 0 &&
+	       hvdev_test_now_us() - t0 < 3 * SIGTERM_BOUND_MS * 1000ull)
+		usleep(5000);
+	*ms = (hvdev_test_now_us() - t0) / 1000;
+	if (!WIFEXITED(status) && !WIFSIGNALED(status)) {
+		kill(service, SIGKILL);
+		waitpid(service, &status, 0);
+	}
+	service = -1;
+	return status;
+}
+
+static int
+check_tx_windex_sigterm(void)
+{
+	struct rte_hvsim_fcopy_opts o = { .timeout_ms = 2000 };
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+	uint64_t ms, t_end;
+	pthread_t tid;
+	int i, status;
+
+	tx_racing = 1;
+	tx_race_fired = 0;
+	TEST_ASSERT_EQUAL(pthread_create(&tid, NULL, tx_windex_racer, NULL), 0, "racer");
+	/* Every WRITE is answered with a 6 KiB response: a long enough copy into the ring. */
+	TEST_ASSERT(faulty_paths("race.bin", 40 * 6144, src, dest) == TEST_SUCCESS, "source");
+	t_end = hvdev_test_now_us() + RACE_US;
+	for (i = 0; !tx_race_fired && hvdev_test_now_us() < t_end; i++) {
+		hvdev_test_fmt(dest, sizeof(dest), "%s/race-%d.bin", guest, i);
+		rte_hvsim_fcopy(dev, src, dest, &o, &res);
+		unlink(dest);
+	}
+	tx_racing = 0;
+	pthread_join(tid, NULL);
+	TEST_ASSERT(tx_race_fired, "the host moved the TX write index during a response");
+	/* Whatever state the service is in now (spinning, reattaching, serving): SIGTERM. */
+	usleep(100000);
+	status = sigterm_timed(&ms);
+	printf("the service stopped %" PRIu64 " ms after SIGTERM\n", ms);
+	TEST_ASSERT(ms < SIGTERM_BOUND_MS, "SIGTERM stopped the service within %d ms (took %"
+		    PRIu64 " ms)", SIGTERM_BOUND_MS, ms);
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "the service exited cleanly on SIGTERM (status 0x%x)", status);
+	return TEST_SUCCESS;
+}
+
+/*
+ * A host that never drains its ring: the service's response finds the TX ring full and the
+ * service waits for room. SIGTERM must end that wait too, within the bound, with a clean
+ * exit (it used to end the service with "Interrupted system call" and a failure status).
+ */
+static int
+check_tx_full_sigterm(void)
+{
+	struct rte_hvsim_fcopy_opts o = { .timeout_ms = 1000 };
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+	uint32_t dsize = rte_hvsim_dev_data_size(dev), w;
+	uint64_t ms;
+	int status;
+
+	TEST_RUN(faulty_paths("full.bin", FILE_SIZE, src, dest));
+	/* The host's read index just past our write index: 8 bytes free, the ring is full. */
+	w = rte_hvsim_ring_peek(dev, RTE_HVSIM_RING_GUEST_TX, 0);
+	TEST_ASSERT_EQUAL(rte_hvsim_ring_poke(dev, RTE_HVSIM_RING_GUEST_TX, 4, (w + 8) % dsize),
+			  0, "poke");
+	TEST_ASSERT_EQUAL(rte_hvsim_fcopy(dev, src, dest, &o, &res), -ETIMEDOUT,
+			  "START is never answered: the answer cannot get out");
+	TEST_ASSERT(rte_hvsim_ring_peek(dev, RTE_HVSIM_RING_GUEST_TX, 12) != 0,
+		    "the service waits for room (pending_send_sz set)");
+	status = sigterm_timed(&ms);
+	printf("the service stopped %" PRIu64 " ms after SIGTERM\n", ms);
+	TEST_ASSERT(ms < SIGTERM_BOUND_MS, "SIGTERM stopped the service within %d ms (took %"
+		    PRIu64 " ms)", SIGTERM_BOUND_MS, ms);
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "the service exited cleanly on SIGTERM (status 0x%x)", status);
+	return TEST_SUCCESS;
+}
+
+static int
+test_tx_full_sigterm(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_tx_full_sigterm();
+	stop_service();
+	rte_hvsim_destroy(sim);
+	sim = NULL;
+	hvdev_test_root_remove(root);
+	return ret;
+}
+
+static int
+test_tx_windex_sigterm(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_tx_windex_sigterm();
+	stop_service();
+	rte_hvsim_destroy(sim);
+	sim = NULL;
+	hvdev_test_root_remove(root);
+	return ret;
+}
 
 /* ---- malformed fcopy and IC fields: an exact HRESULT, and the copy ends ---- */
 
@@ -957,6 +1125,8 @@ check_spec_roundtrip(void)
 }
 
 static const struct hvdev_test_case cases[] = {
+	HVDEV_CASE(tx_windex_sigterm, test_tx_windex_sigterm),
+	HVDEV_CASE(tx_full_sigterm, test_tx_full_sigterm),
 	HVDEV_CASE(spec_roundtrip, check_spec_roundtrip),
 	HVDEV_CASE(lib_intr_dropped, test_lib_intr_dropped),
 	HVDEV_CASE(lib_intr_delayed, test_lib_intr_delayed),

@@ -9,6 +9,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -34,9 +35,9 @@ static struct hvdev_chan *ch;
 static uint8_t buf[65536];
 
 static int
-setup(void)
+setup_ring(uint32_t ring_size)
 {
-	struct rte_hvsim_dev_conf conf = { .ring_size = 16u << 10 };
+	struct rte_hvsim_dev_conf conf = { .ring_size = ring_size };
 	struct hvdev_uio_devinfo info;
 	char err[512];
 
@@ -52,6 +53,12 @@ setup(void)
 	TEST_ASSERT_EQUAL(hvdev_chan_open(&info, &ch), 0, "open");
 	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "host open");
 	return TEST_SUCCESS;
+}
+
+static int
+setup(void)
+{
+	return setup_ring(16u << 10);
 }
 
 static void
@@ -388,6 +395,143 @@ check_rx_rindex_race(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * The host rewrites our TX write index after the space check, while we copy a packet in:
+ * DPDK's vmbus_txbr_write() then spins for ever in its commit (a compare-and-swap retried
+ * until the index holds the value it expects), at 100% CPU, deaf to signals. The channel's own
+ * writer commits once and breaks the channel instead. A thread on another CPU watches the TX
+ * ring for the packet being written and moves the index at that moment.
+ */
+#define TX_RACE_RING (256u << 10)
+#define TX_RACE_LEN (32u << 10)
+#define TX_RACE_US 4000000
+#define TX_RACE_HITS 3
+#define SEND_BOUND_US 2000000
+static volatile uint64_t race_xid;	/* the packet the racer waits for; 0: none */
+static volatile uint64_t send_since_us;	/* a send is running since then; 0: none */
+
+static void *
+windex_racer(void *arg)
+{
+	long i, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	uint32_t dsize = rte_hvsim_dev_data_size(dev), w;
+	cpu_set_t cpus;
+	uint64_t xid, seen;
+
+	RTE_SET_USED(arg);
+	CPU_ZERO(&cpus);
+	for (i = 1; i < ncpu && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &cpus);
+	if (ncpu > 1)
+		pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	while (racing) {
+		xid = race_xid;
+		if (xid == 0)
+			continue;
+		w = rte_hvsim_ring_peek(dev, RTE_HVSIM_RING_GUEST_TX, OFF_WINDEX);
+		if (w >= dsize ||
+		    rte_hvsim_ring_data_peek(dev, RTE_HVSIM_RING_GUEST_TX, w + 8, &seen, 8) != 0 ||
+		    seen != xid)
+			continue;
+		/* The descriptor is in, the index not yet moved: move it somewhere valid. */
+		rte_hvsim_ring_poke(dev, RTE_HVSIM_RING_GUEST_TX, OFF_WINDEX, (w + 4096) % dsize);
+		race_xid = 0;
+	}
+	return NULL;
+}
+
+/* A send that does not return is a hang: say so and end the process, or meson waits. */
+static void *
+send_watchdog(void *arg)
+{
+	uint64_t since;
+
+	RTE_SET_USED(arg);
+	while (racing) {
+		since = send_since_us;
+		if (since != 0 && hvdev_test_now_us() - since > SEND_BOUND_US) {
+			fprintf(stderr, "FAIL: hvdev_chan_send() has not returned for %u ms: "
+				"the TX commit spins on the write index the host moved\n",
+				SEND_BOUND_US / 1000);
+			_exit(1);
+		}
+		usleep(10000);
+	}
+	return NULL;
+}
+
+static int
+check_tx_windex_race(void)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = TX_RACE_LEN };
+	uint32_t i, w, hits = 0, late = 0, sent = 0;
+	uint64_t t_end, xid, seen, took, worst = 0;
+	pthread_t racer, watchdog;
+	int ret = 0;
+
+	hvdev_test_fill(buf, TX_RACE_LEN, 3);
+	racing = 1;
+	TEST_ASSERT_EQUAL(pthread_create(&racer, NULL, windex_racer, NULL), 0, "racer");
+	TEST_ASSERT_EQUAL(pthread_create(&watchdog, NULL, send_watchdog, NULL), 0, "watchdog");
+	t_end = hvdev_test_now_us() + TX_RACE_US;
+	for (i = 1; hits < TX_RACE_HITS && hvdev_test_now_us() < t_end; i++) {
+		xid = 0x5eed000000000000ull | i;
+		w = rte_hvsim_ring_peek(dev, RTE_HVSIM_RING_GUEST_TX, OFF_WINDEX);
+		race_xid = xid;
+		send_since_us = hvdev_test_now_us();
+		ret = hvdev_chan_send(ch, PKT_INBAND, 0, xid, &iov, 1);
+		took = hvdev_test_now_us() - send_since_us;
+		send_since_us = 0;
+		race_xid = 0;
+		worst = RTE_MAX(worst, took);
+		if (ret == 0) {
+			sent++;
+			continue;
+		}
+		if (ret == -EAGAIN) {
+			usleep(100);
+			continue;
+		}
+		if (ret != -EIO)
+			break;
+		if (hvdev_chan_state(ch) != HVDEV_CHAN_BROKEN) {
+			ret = -EPROTO;
+			break;
+		}
+		/* The packet is in the ring: the commit found the index moved, not the check. */
+		if (rte_hvsim_ring_data_peek(dev, RTE_HVSIM_RING_GUEST_TX, w + 8, &seen, 8) == 0 &&
+		    seen == xid)
+			hits++;
+		else
+			late++;
+		ret = reopen();
+		if (ret != TEST_SUCCESS)
+			break;
+	}
+	racing = 0;
+	pthread_join(racer, NULL);
+	pthread_join(watchdog, NULL);
+	printf("%u sends: %u intact, %u times the index moved during the copy (the commit "
+	       "refused it), %u times before the check; longest send %" PRIu64 " us\n", i - 1,
+	       sent, hits, late, worst);
+	TEST_ASSERT(ret == 0 || ret == -EIO || ret == -EAGAIN, "every send 0, -EAGAIN or -EIO: %d",
+		    ret);
+	TEST_ASSERT(hits > 0, "the host won the race at least once (without it this case shows "
+		    "nothing; is a second CPU available?)");
+	return TEST_SUCCESS;
+}
+
+static int
+test_tx_windex_race(void)
+{
+	int ret;
+
+	TEST_RUN(setup_ring(TX_RACE_RING));
+	ret = check_tx_windex_race();
+	teardown();
+	return ret;
+}
+
 #define HOSTILE_CASE(name, check) \
 static int \
 name(void) \
@@ -429,6 +573,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(pending_send_huge, test_pending_send_huge),
 	HVDEV_CASE(random_garbage, test_random_garbage),
 	HVDEV_CASE(rx_rindex_race, test_rx_rindex_race),
+	HVDEV_CASE(tx_windex_race, test_tx_windex_race),
 };
 
 int

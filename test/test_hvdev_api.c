@@ -43,10 +43,17 @@ echo_packet(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *p, void *arg)
 
 static const struct rte_hvsim_dev_ops echo_ops = { .on_packet = echo_packet };
 
+/* How the next setup() offers the device, for the cases about life after a rescind. */
+static bool setup_revoke;
+static uint32_t setup_linger_ms;
+
 static int
 setup(void)
 {
-	struct rte_hvsim_dev_conf conf = { .ops = &echo_ops };
+	struct rte_hvsim_dev_conf conf = {
+		.ops = &echo_ops, .revoke_rings = setup_revoke,
+		.rescind_linger_ms = setup_linger_ms,
+	};
 	char args[512];
 
 	TEST_ASSERT(hvdev_test_root_create(root, sizeof(root)) == 0, "mkdtemp");
@@ -421,6 +428,124 @@ check_rescind_reattach(void)
 }
 API_CASE(rescind_reattach)
 
+struct waiter {
+	pthread_t tid;
+	int ret;
+};
+
+static void *
+waiter_run(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->ret = rte_hvdev_wait(dev_id, -1);
+	return NULL;
+}
+
+/*
+ * After a rescind the kernel frees the ring pages while they may still be mapped. The host
+ * here revokes them as soon as it has told the guest (any access then faults with SIGBUS), so
+ * every call after the rescind, and the stop and close that follow, must leave the ring
+ * memory alone. The service sleeps when the rescind comes, as a real one does; a guest that
+ * looks at the ring before it has read the node cannot know, on Hyper-V either.
+ */
+static int
+check_stop_after_rescind(void)
+{
+	struct rte_hvdev_conf conf = { .intr_mode = false };
+	struct rte_hvdev_info info;
+	struct rte_hvdev_pkt pkt;
+	struct waiter w = { .ret = 1 };
+
+	TEST_RUN(configure_start(true, 0));
+	TEST_RUN(echo(40, 1));
+	TEST_ASSERT_EQUAL(pthread_create(&w.tid, NULL, waiter_run, &w), 0, "waiter");
+	usleep(100000);
+	TEST_ASSERT_EQUAL(rte_hvsim_rescind(hdev), 0, "rescind");
+	pthread_join(w.tid, NULL);
+	TEST_ASSERT_EQUAL(w.ret, -EIO, "the sleeping wait sees the rescind");
+	TEST_ASSERT_EQUAL(rte_hvdev_recv(dev_id, &pkt, buf, sizeof(buf)), -EIO, "recv");
+	TEST_ASSERT_EQUAL(rte_hvdev_wait(dev_id, 10), -EIO, "wait");
+	TEST_ASSERT_EQUAL(rte_hvdev_intr_disable(dev_id), 0, "interrupts off");
+	TEST_ASSERT_EQUAL(rte_hvdev_stop(dev_id), 0, "stop after the rescind");
+	TEST_ASSERT_EQUAL(rte_hvdev_configure(dev_id, &conf), 0, "poll-mode configure");
+	TEST_ASSERT_EQUAL(rte_hvdev_info_get(dev_id, &info), 0, "info");
+	TEST_ASSERT_EQUAL(info.state, RTE_HVDEV_STATE_RESCINDED, "rescinded");
+	TEST_ASSERT_EQUAL(rte_hvdev_start(dev_id), 0, "start");
+	TEST_ASSERT_EQUAL(rte_hvdev_stop(dev_id), 0, "stop again");
+	/* Guest Services back on: the new device, new rings. */
+	TEST_ASSERT_EQUAL(rte_hvsim_reoffer(hdev), 0, "re-offer");
+	TEST_RUN(configure_start(true, 0));
+	TEST_ASSERT_EQUAL(rte_hvdev_reattach(dev_id, WAIT_MS), 0, "reattach");
+	TEST_RUN(echo(64, 2));
+	return TEST_SUCCESS;
+}
+
+static int
+test_stop_after_rescind(void)
+{
+	int ret;
+
+	setup_revoke = true;
+	ret = setup();
+	setup_revoke = false;
+	if (ret != TEST_SUCCESS)
+		return ret;
+	ret = check_stop_after_rescind();
+	teardown();
+	return ret;
+}
+
+/*
+ * The kernel unregisters a rescinded device asynchronously: its sysfs entry and node outlive
+ * the rescind notification briefly (here 1.5 s), and its node can still be opened, with the
+ * old rings. Reattaching to it would serve a dead channel; the reattach must wait for the
+ * device that is offered again.
+ */
+#define LINGER_MS 1500
+
+static int
+check_no_stale_reattach(void)
+{
+	struct rte_hvsim_dev_stats hst;
+	struct rte_hvdev_info info;
+	uint64_t t0;
+
+	TEST_RUN(configure_start(true, 0));
+	TEST_RUN(echo(40, 1));
+	TEST_ASSERT_EQUAL(rte_hvsim_rescind(hdev), 0, "rescind");
+	TEST_ASSERT_EQUAL(rte_hvdev_wait(dev_id, WAIT_MS), -EIO, "wait sees the rescind");
+	t0 = hvdev_test_now_us();
+	TEST_ASSERT_EQUAL(rte_hvdev_reattach(dev_id, 300), -ETIMEDOUT,
+			  "the lingering entry is the rescinded device, not a new offer");
+	TEST_ASSERT(hvdev_test_now_us() - t0 < LINGER_MS * 1000ull,
+		    "the stale entry was still there during the attempt");
+	TEST_ASSERT_EQUAL(rte_hvdev_info_get(dev_id, &info), 0, "info");
+	TEST_ASSERT_EQUAL(info.state, RTE_HVDEV_STATE_RESCINDED, "still rescinded");
+	rte_hvsim_dev_stats_get(hdev, &hst);
+	TEST_ASSERT_EQUAL(hst.stale_opens, 0, "the stale node was not even opened");
+	/* The re-offer replaces the stale entry; that one is reattached. */
+	TEST_ASSERT_EQUAL(rte_hvsim_reoffer(hdev), 0, "re-offer");
+	TEST_ASSERT_EQUAL(rte_hvdev_reattach(dev_id, WAIT_MS), 0, "reattach to the new device");
+	TEST_RUN(echo(64, 2));
+	return TEST_SUCCESS;
+}
+
+static int
+test_no_stale_reattach(void)
+{
+	int ret;
+
+	setup_linger_ms = LINGER_MS;
+	ret = setup();
+	setup_linger_ms = 0;
+	if (ret != TEST_SUCCESS)
+		return ret;
+	ret = check_no_stale_reattach();
+	teardown();
+	return ret;
+}
+
 static int
 check_devargs(void)
 {
@@ -471,6 +596,8 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(wait_modes, test_wait_modes),
 	HVDEV_CASE(intr_ctl, test_intr_ctl),
 	HVDEV_CASE(rescind_reattach, test_rescind_reattach),
+	HVDEV_CASE(stop_after_rescind, test_stop_after_rescind),
+	HVDEV_CASE(no_stale_reattach, test_no_stale_reattach),
 	HVDEV_CASE(devargs, test_devargs),
 	HVDEV_CASE(dump, test_dump),
 };

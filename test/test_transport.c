@@ -15,12 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 
 #include <rte_common.h>
+#include <rte_log.h>
 
 #include "hvdev_test.h"
 #include "hvdev_uio_chan.h"
+#include "hvdev_uio_priv.h"
 #include "rte_hvsim.h"
 
 #define PKT_INBAND 6
@@ -763,6 +766,257 @@ test_process_mode(void)
 	return check_process_mode();
 }
 
+/* Log lines go to a memory stream between these two calls, so that a case can read them. */
+static char *log_text;
+static size_t log_len;
+static FILE *log_stream;
+
+static void
+log_capture_begin(void)
+{
+	log_stream = open_memstream(&log_text, &log_len);
+	if (log_stream != NULL)
+		rte_openlog_stream(log_stream);
+}
+
+/* @return the captured text (caller frees), never NULL. */
+static char *
+log_capture_end(void)
+{
+	char *text;
+
+	rte_openlog_stream(NULL);
+	if (log_stream == NULL)
+		return strdup("");
+	fclose(log_stream);
+	log_stream = NULL;
+	text = log_text;
+	log_text = NULL;
+	fputs(text, stderr);
+	return text;
+}
+
+/* Open the node again while @p holder has it: refused, naming the process that holds it. */
+static int
+expect_refused(pid_t holder, const char *what)
+{
+	struct hvdev_uio_devinfo info;
+	struct hvdev_chan *ch2 = NULL;
+	char needle[64], err[512], *text;
+	rte_uuid_t cls;
+	int ret;
+
+	hvdev_test_class("fcopy", cls);
+	TEST_ASSERT_EQUAL(hvdev_uio_discover(root, cls, NULL, WAIT_MS, &info, err, sizeof(err)),
+			  0, "%s", err);
+	log_capture_begin();
+	ret = hvdev_chan_open(&info, &ch2);
+	text = log_capture_end();
+	snprintf(needle, sizeof(needle), "process %d", (int)holder);
+	if (ret == 0)
+		hvdev_chan_close(ch2);
+	TEST_ASSERT_EQUAL(ret, -EBUSY, "%s: a second consumer is refused", what);
+	ret = strstr(text, needle) != NULL && strstr(text, info.node_path) != NULL &&
+	      strstr(text, "one consumer") != NULL;
+	free(text);
+	TEST_ASSERT(ret, "%s: the error names the node and %s", what, needle);
+	return TEST_SUCCESS;
+}
+
+/*
+ * The kernel lets a second process open /dev/uioN and hands it the same rings; two consumers
+ * of one channel take each other's packets and interrupt masks. The simulated node shares
+ * the rings the same way; the PMD refuses the second opener before it touches them, in the
+ * same process and in another one, and says which process holds the channel.
+ */
+static int
+check_second_opener(void)
+{
+	struct rte_hvsim_dev_stats hst;
+	struct rte_hvsim_dev *dev;
+	struct hvdev_chan *ch;
+	int go[2], ready[2], status;
+	char c = 0;
+	pid_t pid;
+
+	dev = offer(0, false);
+	TEST_ASSERT(dev != NULL, "offer");
+	ch = open_chan();
+	TEST_ASSERT(ch != NULL, "open");
+	TEST_RUN(echo_once(ch, 100, 1));
+	TEST_RUN(expect_refused(getpid(), "same process"));
+	rte_hvsim_dev_stats_get(dev, &hst);
+	TEST_ASSERT_EQUAL(hst.shared_opens, 1, "the host shared the rings, as the kernel does");
+	TEST_RUN(echo_once(ch, 200, 2));
+	hvdev_chan_close(ch);
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, false, WAIT_MS), 0, "host saw the close");
+
+	/* Another process holds the channel. */
+	TEST_ASSERT(pipe(go) == 0 && pipe(ready) == 0, "pipes");
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (pid == 0) {
+		ch = open_chan();
+		c = ch != NULL ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	TEST_ASSERT(read(ready[0], &c, 1) == 1 && c == 'y', "the other process opened the node");
+	status = expect_refused(pid, "another process");
+	if (write(go[1], &c, 1) != 1)
+		kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+	TEST_ASSERT_EQUAL(status, TEST_SUCCESS, "refused while the other process held it");
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, false, WAIT_MS), 0, "the other one left");
+	ch = open_chan();
+	TEST_ASSERT(ch != NULL, "open once the other consumer is gone");
+	TEST_RUN(echo_once(ch, 300, 3));
+	hvdev_chan_close(ch);
+	return TEST_SUCCESS;
+}
+
+static int
+test_second_opener(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_second_opener();
+	teardown();
+	return ret;
+}
+
+/*
+ * uio answers a write() with EINVAL once the device is unregistered (the rescind has been
+ * handled and its uio info is gone): that is a rescind, not an error to log and carry on
+ * with. An eventfd stands for such a node: it refuses a 4-byte write with EINVAL.
+ */
+static int
+check_signal_einval(void)
+{
+	struct iovec iov = { .iov_base = pkt, .iov_len = 64 };
+	struct hvdev_uio_devinfo info;
+	struct hvdev_chan_stats st;
+	uint32_t ring = 4 * (uint32_t)sysconf(_SC_PAGESIZE);
+	struct hvdev_chan *ch;
+	void *mem;
+	int fd, ret;
+
+	memset(&info, 0, sizeof(info));
+	snprintf(info.instance_str, sizeof(info.instance_str), "einval");
+	info.ring_size = ring;
+	info.map0_size = 2ull * ring;
+	mem = aligned_alloc((size_t)sysconf(_SC_PAGESIZE), 2 * (size_t)ring);
+	TEST_ASSERT(mem != NULL, "memory");
+	memset(mem, 0, 2 * (size_t)ring);
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	TEST_ASSERT(fd >= 0, "eventfd");
+	ret = hvdev_chan_attach(&info, mem, fd, &ch);
+	TEST_ASSERT_EQUAL(ret, 0, "attach");
+	/* An empty ring that the host does not mask: this send signals, and the write fails. */
+	ret = hvdev_chan_send(ch, PKT_INBAND, 0, 1, &iov, 1);
+	hvdev_chan_stats_get(ch, &st);
+	TEST_ASSERT_EQUAL(ret, 0, "the packet itself was written");
+	TEST_ASSERT_EQUAL(hvdev_chan_state(ch), HVDEV_CHAN_RESCINDED,
+			  "write() EINVAL means the device is gone");
+	TEST_ASSERT_EQUAL(st.rescinds, 1, "counted as a rescind");
+	TEST_ASSERT_EQUAL(st.signals, 0, "no signal counted");
+	TEST_ASSERT_EQUAL(hvdev_chan_send(ch, PKT_INBAND, 0, 2, &iov, 1), -EIO, "then -EIO");
+	hvdev_chan_close(ch);
+	free(mem);
+	return TEST_SUCCESS;
+}
+
+static int
+test_signal_einval(void)
+{
+	return check_signal_einval();
+}
+
+struct tx_waiter {
+	struct hvdev_chan *ch;
+	int ret;
+};
+
+static void *
+tx_waiter_run(void *arg)
+{
+	struct tx_waiter *w = arg;
+
+	w->ret = hvdev_chan_wait_tx_space(w->ch, 1000, 5000);
+	return NULL;
+}
+
+/*
+ * A guest waiting for TX room (pending_send_sz published) when the host rescinds: the wait
+ * fails, and nothing is written to the rings afterwards, not even the pending_send_sz reset.
+ * The host revokes the rings at the rescind (any access faults with SIGBUS), as the kernel
+ * frees the pages.
+ */
+static int
+check_tx_wait_rescind(void)
+{
+	struct rte_hvsim_dev_conf conf = {
+		.ring_size = 16u << 10, .ops = &host_ops, .ops_arg = &host,
+		.revoke_rings = true,
+	};
+	struct iovec iov = { .iov_base = pkt, .iov_len = 1000 };
+	struct hvdev_pkt_meta meta;
+	struct tx_waiter w = { .ret = 1 };
+	struct rte_hvsim_dev *dev;
+	struct hvdev_chan *ch;
+	pthread_t tid;
+	uint32_t sent = 0;
+	int ret;
+
+	host.echo = false;
+	host.hold = true;
+	hvdev_test_class("fcopy", conf.class_id);
+	dev = rte_hvsim_offer(sim, &conf);
+	TEST_ASSERT(dev != NULL, "offer");
+	ch = open_chan();
+	TEST_ASSERT(ch != NULL, "open");
+	TEST_ASSERT_EQUAL(hvdev_chan_send(ch, PKT_INBAND, 0, sent++, &iov, 1), 0, "first send");
+	TEST_ASSERT(host_wait_received(0, true), "host took the first packet and holds");
+	while ((ret = hvdev_chan_send(ch, PKT_INBAND, 0, sent, &iov, 1)) == 0)
+		sent++;
+	TEST_ASSERT_EQUAL(ret, -EAGAIN, "full ring");
+	w.ch = ch;
+	TEST_ASSERT_EQUAL(pthread_create(&tid, NULL, tx_waiter_run, &w), 0, "waiter");
+	usleep(100000);
+	TEST_ASSERT_EQUAL(rte_hvsim_rescind(dev), 0, "rescind");
+	pthread_join(tid, NULL);
+	TEST_ASSERT_EQUAL(w.ret, -EIO, "the TX wait fails on the rescind");
+	TEST_ASSERT_EQUAL(hvdev_chan_state(ch), HVDEV_CHAN_RESCINDED, "rescinded");
+	/* Everything a service does next, with the rings gone. */
+	hvdev_chan_intr_disarm(ch);
+	TEST_ASSERT_EQUAL(hvdev_chan_send(ch, PKT_INBAND, 0, sent, &iov, 1), -EIO, "send");
+	TEST_ASSERT_EQUAL(hvdev_chan_recv(ch, &meta, buf, sizeof(buf)), -EIO, "recv");
+	TEST_ASSERT_EQUAL(hvdev_chan_wait_tx_space(ch, 1000, 10), -EIO, "TX wait");
+	TEST_ASSERT_EQUAL(hvdev_chan_wait(ch, 10), -EIO, "wait");
+	TEST_ASSERT_EQUAL(hvdev_chan_intr_arm(ch), -EIO, "arm");
+	TEST_ASSERT(!hvdev_chan_rx_pending(ch), "nothing pending");
+	hvdev_chan_close(ch);
+	host_set_hold(false);
+	return TEST_SUCCESS;
+}
+
+static int
+test_tx_wait_rescind(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_tx_wait_rescind();
+	teardown();
+	return ret;
+}
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(roundtrip_16k, test_roundtrip_16k),
 	HVDEV_CASE(roundtrip_20k, test_roundtrip_20k),
@@ -777,6 +1031,9 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(rescind, test_rescind),
 	HVDEV_CASE(close_reopen, test_close_reopen),
 	HVDEV_CASE(process_mode, test_process_mode),
+	HVDEV_CASE(second_opener, test_second_opener),
+	HVDEV_CASE(signal_einval, test_signal_einval),
+	HVDEV_CASE(tx_wait_rescind, test_tx_wait_rescind),
 };
 
 int

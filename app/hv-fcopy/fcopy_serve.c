@@ -68,13 +68,17 @@ respond(struct fcopy_serve *s, const struct rte_hvdev_pkt *pkt, void *buf)
 		ret = rte_hvdev_send(s->dev_id, RTE_HVDEV_PKT_INBAND, 0, pkt->xactid, &iov, 1);
 		if (ret != -EAGAIN)
 			break;
-		if (waited >= TX_GIVE_UP_MS || stop_requested) {
+		/* Stopping: the copy is abandoned anyway, its answer no longer matters. */
+		if (stop_requested)
+			return 0;
+		if (waited >= TX_GIVE_UP_MS) {
 			FCOPY_LOG(ERR, "the host has not drained its ring for %u ms: response "
 				  "dropped", waited);
 			return 0;
 		}
 		ret = rte_hvdev_wait_tx(s->dev_id, pkt->len, TX_WAIT_SLICE_MS);
-		if (ret < 0 && ret != -ETIMEDOUT)
+		/* A stop request interrupts the wait (fcopy_signal.h); the loop looks at it. */
+		if (ret < 0 && ret != -ETIMEDOUT && ret != -EINTR)
 			break;
 		waited += TX_WAIT_SLICE_MS;
 	}

@@ -9,7 +9,9 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -77,20 +79,30 @@ ep_add(struct rte_hvsim *sim, int fd, struct hvsim_ep *ep)
 	return epoll_ctl(sim->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+static void
+notify_fd(struct rte_hvsim_dev *dev, int fd, uint32_t count)
+{
+	if (send(fd, &count, sizeof(count), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno != EAGAIN)
+		HVSIM_LOG(DEBUG, "%s: interrupt not delivered: %s", dev->inst_str,
+			  strerror(errno));
+}
+
 /* Called with the lock held. Coalesces like the uio event counter when the guest lags. */
 static void
 deliver_interrupt(struct rte_hvsim_dev *dev)
 {
 	uint32_t count;
+	int i;
 
 	if (dev->conn_fd < 0)
 		return;
 	count = ++dev->event_count;
 	dev->stats.interrupts++;
-	if (send(dev->conn_fd, &count, sizeof(count), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
-	    errno != EAGAIN)
-		HVSIM_LOG(DEBUG, "%s: interrupt not delivered: %s", dev->inst_str,
-			  strerror(errno));
+	notify_fd(dev, dev->conn_fd, count);
+	/* uio wakes every reader of the node, as it does for a shared open. */
+	for (i = 0; i < HVSIM_MAX_EXTRA_OPENERS; i++)
+		if (dev->extra_fd[i] >= 0)
+			notify_fd(dev, dev->extra_fd[i], count);
 }
 
 /* An interrupt the host's rules call for; fault injection may drop or delay it. */
@@ -102,8 +114,23 @@ raise_interrupt(struct rte_hvsim_dev *dev)
 }
 
 static void
+close_extra_locked(struct rte_hvsim_dev *dev, int slot)
+{
+	if (dev->extra_fd[slot] < 0)
+		return;
+	epoll_ctl(dev->sim->epfd, EPOLL_CTL_DEL, dev->extra_fd[slot], NULL);
+	close(dev->extra_fd[slot]);
+	dev->extra_fd[slot] = -1;
+}
+
+/* The channel closes (rescind, a malformed packet, the end): every opener sees it. */
+static void
 close_conn_locked(struct rte_hvsim_dev *dev)
 {
+	int i;
+
+	for (i = 0; i < HVSIM_MAX_EXTRA_OPENERS; i++)
+		close_extra_locked(dev, i);
 	if (dev->conn_fd < 0)
 		return;
 	epoll_ctl(dev->sim->epfd, EPOLL_CTL_DEL, dev->conn_fd, NULL);
@@ -135,8 +162,22 @@ reset_rings(struct rte_hvsim_dev *dev)
 		       (unsigned int)(dev->map_size / 2));
 }
 
+/*
+ * Each open of /dev/uioN is its own open file of the same device; the ring memory stands for
+ * that file here, so every opener gets its own open file of the memfd (a lock a guest takes on
+ * it then excludes the other openers, as one taken on /dev/uioN would).
+ */
 static int
-send_hello(struct rte_hvsim_dev *dev, int fd)
+reopen_rings_fd(int memfd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+static int
+send_hello(struct rte_hvsim_dev *dev, int fd, int memfd)
 {
 	struct hvdev_simnode_hello hello = {
 		.magic = HVDEV_SIMNODE_MAGIC,
@@ -153,14 +194,62 @@ send_hello(struct rte_hvsim_dev *dev, int fd)
 		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
 	};
 	struct cmsghdr *cmsg;
+	int own, ret;
 
+	/* Without /proc, the shared open file: the guests' lock then cannot tell them apart. */
+	own = reopen_rings_fd(memfd);
 	memset(&ctl, 0, sizeof(ctl));
 	cmsg = CMSG_FIRSTHDR(&msg);
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &dev->memfd, sizeof(int));
-	return sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(hello) ? 0 : -errno;
+	memcpy(CMSG_DATA(cmsg), own >= 0 ? &own : &memfd, sizeof(int));
+	ret = sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(hello) ? 0 : -errno;
+	if (own >= 0)
+		close(own);
+	return ret;
+}
+
+/*
+ * The node of a rescinded device that has not been removed yet. uio lets it be opened while
+ * someone still holds it, maps the old rings and answers every read with EIO; here the opener
+ * gets the old rings and the hang-up at once.
+ */
+static void
+stale_open_locked(struct rte_hvsim_dev *dev, int fd)
+{
+	dev->stats.stale_opens++;
+	if (dev->stale_memfd >= 0 && send_hello(dev, fd, dev->stale_memfd) < 0)
+		HVSIM_LOG(DEBUG, "%s: stale open: %s", dev->inst_str, strerror(errno));
+	close(fd);
+}
+
+/*
+ * A second opener of an open node: the kernel only counts it (the channel is opened by the
+ * first) and maps it the same rings, untouched. Interrupts wake every opener.
+ */
+static void
+shared_open_locked(struct rte_hvsim_dev *dev, int fd)
+{
+	int i;
+
+	for (i = 0; i < HVSIM_MAX_EXTRA_OPENERS && dev->extra_fd[i] >= 0; i++)
+		;
+	if (i == HVSIM_MAX_EXTRA_OPENERS || send_hello(dev, fd, dev->memfd) < 0) {
+		HVSIM_LOG(WARNING, "%s: cannot take another opener of the node", dev->inst_str);
+		close(fd);
+		return;
+	}
+	dev->extra_ep[i].kind = HVSIM_EP_CONN;
+	dev->extra_ep[i].dev = dev;
+	dev->extra_ep[i].slot = i;
+	if (ep_add(dev->sim, fd, &dev->extra_ep[i]) < 0) {
+		close(fd);
+		return;
+	}
+	dev->extra_fd[i] = fd;
+	dev->stats.shared_opens++;
+	HVSIM_LOG(INFO, "%s: node opened again while open: rings shared", dev->inst_str);
 }
 
 /* A guest opened the node. Returns true when on_open must be called (lock dropped). */
@@ -172,16 +261,18 @@ accept_guest_locked(struct rte_hvsim_dev *dev)
 	fd = accept4(dev->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return false;
+	if (!dev->offered) {
+		stale_open_locked(dev, fd);
+		return false;
+	}
 	if (dev->conn_fd >= 0) {
-		HVSIM_LOG(WARNING, "%s: node already open, second opener refused",
-			  dev->inst_str);
-		close(fd);
+		shared_open_locked(dev, fd);
 		return false;
 	}
 	reset_rings(dev);
 	dev->event_count = 0;
 	dev->fault.intr_due_ms = 0;
-	if (send_hello(dev, fd) < 0) {
+	if (send_hello(dev, fd, dev->memfd) < 0) {
 		HVSIM_LOG(ERR, "%s: cannot hand the rings to the guest: %s", dev->inst_str,
 			  strerror(errno));
 		close(fd);
@@ -190,6 +281,7 @@ accept_guest_locked(struct rte_hvsim_dev *dev)
 	dev->conn_fd = fd;
 	dev->conn_ep.kind = HVSIM_EP_CONN;
 	dev->conn_ep.dev = dev;
+	dev->conn_ep.slot = -1;
 	if (ep_add(dev->sim, fd, &dev->conn_ep) < 0) {
 		close(fd);
 		dev->conn_fd = -1;
@@ -302,11 +394,42 @@ drain_guest_tx(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
 /* Most node writes of the guest taken in one system call. */
 #define GUEST_MSG_BATCH 16
 
+/*
+ * The first opener left while others still hold the node: the kernel closes the channel only
+ * on the last release, so the next opener carries it on.
+ */
+static bool
+promote_extra_locked(struct rte_hvsim_dev *dev)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &dev->conn_ep };
+	int i;
+
+	for (i = 0; i < HVSIM_MAX_EXTRA_OPENERS && dev->extra_fd[i] < 0; i++)
+		;
+	if (i == HVSIM_MAX_EXTRA_OPENERS)
+		return false;
+	epoll_ctl(dev->sim->epfd, EPOLL_CTL_DEL, dev->conn_fd, NULL);
+	close(dev->conn_fd);
+	dev->conn_fd = dev->extra_fd[i];
+	dev->extra_fd[i] = -1;
+	if (epoll_ctl(dev->sim->epfd, EPOLL_CTL_MOD, dev->conn_fd, &ev) < 0)
+		HVSIM_LOG(ERR, "%s: cannot watch the remaining opener: %s", dev->inst_str,
+			  strerror(errno));
+	HVSIM_LOG(INFO, "%s: first opener left; channel %u stays open for the others",
+		  dev->inst_str, dev->conf.relid);
+	return true;
+}
+
 /* The guest closed its node (a read of 0 bytes or an error). Lock held. */
 static void
-guest_hung_up(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
+guest_hung_up(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, int slot)
 {
 	const struct rte_hvsim_dev_ops *ops = dev->conf.ops;
+
+	if (slot >= 0) {
+		close_extra_locked(dev, slot);
+		return;
+	}
 
 	/*
 	 * A guest that closes with interrupts still unread makes Linux report ECONNRESET and
@@ -315,6 +438,8 @@ guest_hung_up(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
 	 * published first.
 	 */
 	drain_guest_tx(sim, dev);
+	if (dev->conn_fd >= 0 && promote_extra_locked(dev))
+		return;
 	HVSIM_LOG(INFO, "%s: channel %u closed by the guest", dev->inst_str, dev->conf.relid);
 	close_conn_locked(dev);
 	if (ops != NULL && ops->on_close != NULL) {
@@ -329,8 +454,9 @@ guest_hung_up(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
  * signal costs one system call, not a second one that finds nothing.
  */
 static void
-handle_guest_msg(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
+handle_guest_msg(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, int slot)
 {
+	int fd = slot < 0 ? dev->conn_fd : dev->extra_fd[slot];
 	int32_t irq_state[GUEST_MSG_BATCH];
 	struct mmsghdr msgs[GUEST_MSG_BATCH];
 	struct iovec iov[GUEST_MSG_BATCH];
@@ -347,19 +473,19 @@ handle_guest_msg(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
-		n = recvmmsg(dev->conn_fd, msgs, GUEST_MSG_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, msgs, GUEST_MSG_BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n < 0) {
-			guest_hung_up(sim, dev);
+			guest_hung_up(sim, dev, slot);
 			return;
 		}
 		for (i = 0; i < n; i++) {
 			/* A message of 0 bytes is the hang-up (SOCK_SEQPACKET end of file). */
 			if (msgs[i].msg_len == 0) {
-				guest_hung_up(sim, dev);
+				guest_hung_up(sim, dev, slot);
 				return;
 			}
 			if (msgs[i].msg_len != sizeof(irq_state[i])) {
@@ -381,7 +507,7 @@ handle_guest_msg(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
 		}
 	} while (n == GUEST_MSG_BATCH);
 	if (n == 0) {
-		guest_hung_up(sim, dev);
+		guest_hung_up(sim, dev, slot);
 		return;
 	}
 	if (!signalled)
@@ -395,6 +521,21 @@ handle_guest_msg(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
 	pthread_cond_broadcast(&sim->cond);
 }
 
+static void withdraw_locked(struct rte_hvsim_dev *dev);
+
+/* The kernel has finished unregistering a rescinded device: its stale tree goes. */
+static void
+linger_end_locked(struct rte_hvsim_dev *dev)
+{
+	if (dev->linger_until_ms == 0)
+		return;
+	dev->linger_until_ms = 0;
+	withdraw_locked(dev);
+	if (dev->stale_memfd >= 0)
+		close(dev->stale_memfd);
+	dev->stale_memfd = -1;
+}
+
 static void
 run_deferred_locked(struct rte_hvsim *sim, uint64_t now, int *timeout)
 {
@@ -402,6 +543,10 @@ run_deferred_locked(struct rte_hvsim *sim, uint64_t now, int *timeout)
 	uint64_t next = UINT64_MAX;
 
 	TAILQ_FOREACH(dev, &sim->devs, next) {
+		if (dev->linger_until_ms != 0 && now >= dev->linger_until_ms)
+			linger_end_locked(dev);
+		if (dev->linger_until_ms != 0)
+			next = RTE_MIN(next, dev->linger_until_ms);
 		if (dev->uio_at_ms != 0 && now >= dev->uio_at_ms) {
 			dev->uio_at_ms = 0;
 			if (dev->offered && (hvsim_tree_bind_uio(dev) < 0 ||
@@ -445,8 +590,9 @@ handle_event(struct rte_hvsim *sim, struct hvsim_ep *ep)
 			if (dev->conn_fd >= 0)
 				drain_guest_tx(sim, dev);
 		}
-	} else if (ep->kind == HVSIM_EP_CONN && dev->conn_fd >= 0) {
-		handle_guest_msg(sim, dev);
+	} else if (ep->kind == HVSIM_EP_CONN &&
+		   (ep->slot < 0 ? dev->conn_fd : dev->extra_fd[ep->slot]) >= 0) {
+		handle_guest_msg(sim, dev, ep->slot);
 	}
 }
 
@@ -587,6 +733,8 @@ free_dev(struct rte_hvsim_dev *dev)
 		munmap(dev->mem, dev->map_size);
 	if (dev->memfd >= 0)
 		close(dev->memfd);
+	if (dev->stale_memfd >= 0)
+		close(dev->stale_memfd);
 	free(dev->rxbuf);
 	free(dev);
 }
@@ -656,12 +804,62 @@ publish_locked(struct rte_hvsim_dev *dev)
 	return ret;
 }
 
+/* New ring memory for the device (at offer, and for the offer after a rescind). */
+static int
+alloc_rings(struct rte_hvsim_dev *dev, int *memfd, uint8_t **mem)
+{
+	int ret;
+
+	*memfd = memfd_create("hvsim-rings", MFD_CLOEXEC);
+	if (*memfd < 0)
+		return -errno;
+	if (ftruncate(*memfd, (off_t)dev->map_size) < 0)
+		goto fail;
+	*mem = mmap(NULL, dev->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, *memfd, 0);
+	if (*mem != MAP_FAILED)
+		return 0;
+fail:
+	ret = -errno;
+	close(*memfd);
+	*memfd = -1;
+	*mem = NULL;
+	return ret;
+}
+
+/*
+ * After a rescind: the next offer is a new device with new ring pages, as the kernel
+ * allocates them at probe. The old rings are revoked (conf.revoke_rings: truncated, so that a
+ * guest still touching them faults) and kept for the stale node while the device lingers.
+ */
+static void
+renew_rings_locked(struct rte_hvsim_dev *dev)
+{
+	uint8_t *mem;
+	int memfd;
+
+	if (alloc_rings(dev, &memfd, &mem) < 0) {
+		HVSIM_LOG(ERR, "%s: no memory for new rings; the old ones are reused",
+			  dev->inst_str);
+		return;
+	}
+	munmap(dev->mem, dev->map_size);
+	if (dev->conf.revoke_rings && ftruncate(dev->memfd, 0) < 0)
+		HVSIM_LOG(ERR, "%s: cannot revoke the rescinded rings: %s", dev->inst_str,
+			  strerror(errno));
+	if (dev->stale_memfd >= 0)
+		close(dev->stale_memfd);
+	dev->stale_memfd = dev->memfd;
+	dev->memfd = memfd;
+	dev->mem = mem;
+	reset_rings(dev);
+}
+
 static int
 init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsim_dev_conf *c)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	rte_uuid_t zero = {0};
-	int ret;
+	int i, ret;
 
 	dev->sim = sim;
 	dev->conf = *c;
@@ -669,6 +867,9 @@ init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsi
 	dev->listen_fd = -1;
 	dev->conn_fd = -1;
 	dev->memfd = -1;
+	dev->stale_memfd = -1;
+	for (i = 0; i < HVSIM_MAX_EXTRA_OPENERS; i++)
+		dev->extra_fd[i] = -1;
 	dev->listen_ep.kind = HVSIM_EP_LISTEN;
 	dev->listen_ep.dev = dev;
 	snprintf(dev->driver, sizeof(dev->driver), "%s",
@@ -695,14 +896,9 @@ init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsi
 	if (ret < 0)
 		return ret;
 	dev->map_size = 2ull * dev->conf.ring_size;
-	dev->memfd = memfd_create("hvsim-rings", MFD_CLOEXEC);
-	if (dev->memfd < 0 || ftruncate(dev->memfd, (off_t)dev->map_size) < 0)
-		return -errno;
-	dev->mem = mmap(NULL, dev->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->memfd, 0);
-	if (dev->mem == MAP_FAILED) {
-		dev->mem = NULL;
-		return -errno;
-	}
+	ret = alloc_rings(dev, &dev->memfd, &dev->mem);
+	if (ret < 0)
+		return ret;
 	dev->rxbuf = malloc(dev->conf.ring_size);
 	if (dev->rxbuf == NULL)
 		return -ENOMEM;
@@ -725,6 +921,9 @@ rte_hvsim_offer(struct rte_hvsim *sim, const struct rte_hvsim_dev_conf *conf)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	/* free_dev() must not close descriptor 0 if init_dev() fails early. */
+	dev->memfd = -1;
+	dev->stale_memfd = -1;
 	ret = init_dev(sim, dev, conf);
 	if (ret < 0) {
 		free_dev(dev);
@@ -761,7 +960,17 @@ rte_hvsim_rescind(struct rte_hvsim_dev *dev)
 		return -ENODEV;
 	}
 	was_open = dev->conn_fd >= 0;
-	withdraw_locked(dev);
+	/* The notification first: every opener's node read fails. */
+	close_conn_locked(dev);
+	renew_rings_locked(dev);
+	if (dev->conf.rescind_linger_ms > 0) {
+		/* The tree and the node stay until the kernel has unregistered the device. */
+		dev->offered = false;
+		dev->linger_until_ms = hvsim_now_ms() + dev->conf.rescind_linger_ms;
+		hvsim_wake_loop(sim);
+	} else {
+		withdraw_locked(dev);
+	}
 	pthread_mutex_unlock(&sim->lock);
 	HVSIM_LOG(INFO, "%s: rescinded", dev->inst_str);
 	if (was_open && ops != NULL && ops->on_close != NULL)
@@ -779,6 +988,8 @@ rte_hvsim_reoffer(struct rte_hvsim_dev *dev)
 		pthread_mutex_unlock(&dev->sim->lock);
 		return -EBUSY;
 	}
+	/* The same instance cannot be registered twice: the stale device goes first. */
+	linger_end_locked(dev);
 	ret = publish_locked(dev);
 	if (ret < 0)
 		withdraw_locked(dev);
@@ -977,6 +1188,30 @@ rte_hvsim_ring_poke(struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring, uint32_
 	hdr = (volatile uint8_t *)ring_hdr(dev, ring);
 	*(volatile uint32_t *)(hdr + field_off) = value;
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return 0;
+}
+
+int
+rte_hvsim_ring_data_peek(const struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring,
+			 uint32_t off, void *buf, uint32_t len)
+{
+	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
+	uint32_t dsize = dev->conf.ring_size - page;
+	const volatile uint8_t *data;
+	uint8_t *out = buf;
+	uint32_t i, pos;
+
+	if (buf == NULL || len > dsize ||
+	    (ring != RTE_HVSIM_RING_GUEST_TX && ring != RTE_HVSIM_RING_GUEST_RX))
+		return -EINVAL;
+	data = (const volatile uint8_t *)ring_hdr(dev, ring) + page;
+	/* Byte by byte through volatile: the guest may be writing there right now. */
+	pos = off % dsize;
+	for (i = 0; i < len; i++) {
+		out[i] = data[pos];
+		if (++pos == dsize)
+			pos = 0;
+	}
 	return 0;
 }
 

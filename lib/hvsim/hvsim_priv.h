@@ -35,7 +35,11 @@ enum hvsim_ep_kind {
 struct hvsim_ep {
 	enum hvsim_ep_kind kind;
 	struct rte_hvsim_dev *dev;
+	int slot;		/* HVSIM_EP_CONN: -1 the first opener, else extra_fd[slot] */
 };
+
+/* Openers of one node besides the first: the kernel lets them share the rings. */
+#define HVSIM_MAX_EXTRA_OPENERS 4
 
 /* The IC host role of one device (hvsim_ic.c). */
 struct hvsim_ic {
@@ -114,9 +118,13 @@ struct rte_hvsim_dev {
 	uint8_t *rxbuf;
 
 	int listen_fd;
-	int conn_fd;
+	int conn_fd;			/* the opener that opened the channel; -1: closed */
 	struct hvsim_ep listen_ep;
 	struct hvsim_ep conn_ep;
+	int extra_fd[HVSIM_MAX_EXTRA_OPENERS];	/* later openers, same rings; -1: free */
+	struct hvsim_ep extra_ep[HVSIM_MAX_EXTRA_OPENERS];
+	uint64_t linger_until_ms;	/* rescinded, stale tree removed then; 0: none */
+	int stale_memfd;		/* the rescinded device's rings while it lingers */
 	uint32_t event_count;
 	struct rte_hvsim_dev_stats stats;
 	struct hvsim_ic ic;

@@ -72,6 +72,19 @@ struct rte_hvsim_dev_conf {
 	bool monitor;			/**< allocate a monitor page (not a low-speed device) */
 	bool mask_on_open;		/**< pre-6.16 kernels set the RX interrupt_mask in open() */
 	/**
+	 * On rescind, take the ring memory away from the guest: any later access through its
+	 * old mapping faults (SIGBUS), where on Hyper-V it would read or corrupt ring pages the
+	 * kernel has freed. Off: the old rings stay mapped and quietly go nowhere.
+	 */
+	bool revoke_rings;
+	/**
+	 * After the rescind notification, keep the device's sysfs entry and node this long (ms),
+	 * as the kernel unregisters the device asynchronously. Opening that stale node meanwhile
+	 * succeeds with the old rings (as another open of a uio device that is still held open
+	 * does) and reports the rescind at once. A re-offer ends the wait first.
+	 */
+	uint32_t rescind_linger_ms;
+	/**
 	 * IC host role: on every channel open, send a NEGOTIATE the way Hyper-V does and keep
 	 * the guest's packets from on_packet until the guest has answered it
 	 * (see rte_hvsim_ic_result()).
@@ -100,6 +113,8 @@ struct rte_hvsim_dev_stats {
 	uint64_t intr_dropped;		/**< interrupts dropped by fault injection */
 	uint64_t intr_delayed;		/**< interrupts delivered late by fault injection */
 	uint64_t faults_fired;		/**< one-shot faults and step actions that fired */
+	uint64_t shared_opens;		/**< opens of a node already open: the rings are shared */
+	uint64_t stale_opens;		/**< opens of a rescinded device's lingering node */
 };
 
 /** Outcome of the IC version negotiation on the current channel. */
@@ -148,7 +163,9 @@ struct rte_hvsim_dev *rte_hvsim_offer(struct rte_hvsim *sim,
 				      const struct rte_hvsim_dev_conf *conf);
 
 /**
- * Rescind: the guest's node reports the rescind, the device disappears from sysfs and /dev.
+ * Rescind: the guest's node reports the rescind (every opener's), the device disappears from
+ * sysfs and /dev (after conf.rescind_linger_ms), and its rings are replaced by new ones for
+ * the next offer (the old ones revoked with conf.revoke_rings).
  * @return 0 or a negative errno.
  */
 __rte_experimental
@@ -209,6 +226,15 @@ int rte_hvsim_ring_poke(struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring,
 __rte_experimental
 uint32_t rte_hvsim_ring_peek(const struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring,
 			     uint32_t field_off);
+
+/**
+ * Copy @p len bytes of a ring's data area, from byte @p off (wrapping), into @p buf: what the
+ * guest has written, published or not (a test that races the guest's writer watches it).
+ * @return 0 or -EINVAL.
+ */
+__rte_experimental
+int rte_hvsim_ring_data_peek(const struct rte_hvsim_dev *dev, enum rte_hvsim_ring ring,
+			     uint32_t off, void *buf, uint32_t len);
 
 /** Raise an interrupt to the guest regardless of the rules. @return 0 or -ENOTCONN. */
 __rte_experimental

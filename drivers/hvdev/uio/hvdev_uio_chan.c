@@ -3,12 +3,14 @@
  */
 
 /*
- * The channel data path: DPDK's VMBus bufring code (vmbus_br_setup, vmbus_txbr_write) with
- * what it lacks for a host we do not trust and for channels without a monitor page:
- * validation of every host-written index and descriptor before use, the interrupt-mask
- * protocol, host signalling through the node, and the pending_send_sz rule. Packets are read
- * out of the RX ring here rather than by DPDK's reader, which reads the shared read index
- * again after our checks (rx_copy()).
+ * The channel data path: DPDK's VMBus bufring layout and setup (vmbus_br_setup) with what it
+ * lacks for a host we do not trust and for channels without a monitor page: validation of
+ * every host-written index and descriptor before use, the interrupt-mask protocol, host
+ * signalling through the node, and the pending_send_sz rule. Packets are read out of the RX
+ * ring and written into the TX ring here rather than by DPDK's reader and writer: the reader
+ * reads the shared read index again after our checks (rx_copy()), and the writer commits with
+ * a compare-and-swap loop that spins for ever when the host moves our write index
+ * (tx_write()). Every barrier is listed, with its Linux counterpart, in the transport guide.
  */
 
 #include <errno.h>
@@ -68,25 +70,32 @@ hvdev_chan_state_str(enum hvdev_chan_state state)
  * Give a broken channel back to the host at once. uio_hv_generic opens the VMBus channel on
  * the first open of the node only and closes it on the last release, and the mapping of the
  * rings holds the node too: while either stays, a reopen would find the same broken rings.
- * Zeroed anonymous memory replaces the rings at the same address, so that the handle stays
- * safe to use (every call fails or sees an empty ring) until it is closed.
+ * Closing also drops the exclusive lock, so that the reopen is not refused. The ring range
+ * becomes inaccessible; no call touches it once the channel is not open (rings_usable()).
  */
 static void
 chan_release(struct hvdev_chan *ch)
 {
-	void *m;
-
-	if (ch->node.mem == NULL || ch->node.mem == MAP_FAILED || ch->node.fd < 0)
+	if (ch->node.mem == NULL || ch->node.fd < 0)
 		return;
-	m = mmap(ch->node.mem, ch->node.len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	if (m == MAP_FAILED) {
-		HVDEV_UIO_LOG(ERR, "%s: cannot release the broken rings: %s",
-			      ch->info.instance_str, strerror(errno));
-		return;
-	}
+	hvdev_node_release_rings(&ch->node);
+	if (ch->node.lock_fd >= 0 && ch->node.lock_fd != ch->node.fd)
+		close(ch->node.lock_fd);
+	ch->node.lock_fd = -1;
 	close(ch->node.fd);
 	ch->node.fd = -1;
+}
+
+/*
+ * The one test before any access to ring memory. After a rescind the kernel unregisters the
+ * device and frees the ring pages while they may still be mapped (map 0 is mapped without a
+ * page reference): a read returns someone else's data, a write corrupts it. A broken channel's
+ * rings are released as well.
+ */
+static bool
+rings_usable(const struct hvdev_chan *ch)
+{
+	return ch->state == HVDEV_CHAN_OPEN;
 }
 
 static void __rte_format_printf(2, 3)
@@ -109,15 +118,21 @@ chan_broken(struct hvdev_chan *ch, const char *fmt, ...)
 	ch->state = HVDEV_CHAN_BROKEN;
 }
 
+/*
+ * The host withdrew the device: from now on the ring pages may be freed, so the mapping goes
+ * at once (the node stays open until hvdev_chan_close(), so that reads keep reporting the
+ * rescind and the descriptor number is not reused under an application's epoll set).
+ */
 static void
 chan_rescinded(struct hvdev_chan *ch)
 {
 	if (ch->state == HVDEV_CHAN_RESCINDED)
 		return;
-	HVDEV_UIO_LOG(NOTICE, "%s (relid %u): channel rescinded by the host",
-		      ch->info.instance_str, ch->info.relid);
+	HVDEV_UIO_LOG(NOTICE, "%s (relid %u): channel rescinded by the host; ring memory "
+		      "released", ch->info.instance_str, ch->info.relid);
 	ch->stats.rescinds++;
 	ch->state = HVDEV_CHAN_RESCINDED;
+	hvdev_node_release_rings(&ch->node);
 }
 
 static bool
@@ -183,6 +198,11 @@ tx_writable(struct hvdev_chan *ch)
 		chan_broken(ch, "TX read index %u out of range (data size %u)", rindex, dsize);
 		return -EIO;
 	}
+	/*
+	 * The host read what it freed before it published this read index; our writes into
+	 * that space must come after our read of the index.
+	 */
+	rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return dsize - ring_used(windex, rindex, dsize);
 }
 
@@ -192,9 +212,17 @@ signal_host(struct hvdev_chan *ch)
 {
 	int ret;
 
+	if (!rings_usable(ch))
+		return;
 	ret = hvdev_node_irqcontrol(&ch->node, &ch->rxbr.vbr->imask, 1);
 	if (ret < 0) {
-		if (ret == -EIO || ret == -EPIPE || ret == -ECONNRESET)
+		/*
+		 * uio answers a 4-byte write with EIO once the channel is rescinded and with
+		 * EINVAL once the device is unregistered (its uio info is gone); the simulator's
+		 * node fails when the host hung up. All of them mean the channel is gone.
+		 */
+		if (ret == -EIO || ret == -EINVAL || ret == -EPIPE || ret == -ECONNRESET ||
+		    ret == -ENOTCONN)
 			chan_rescinded(ch);
 		else
 			HVDEV_UIO_LOG(ERR, "%s: cannot signal the host: %s",
@@ -203,8 +231,11 @@ signal_host(struct hvdev_chan *ch)
 	}
 	ch->stats.signals++;
 	/* write(1) also unmasks our RX interrupt; keep poll mode quiet if that is the mode. */
-	if (!ch->armed)
+	if (!ch->armed) {
 		ch->rxbr.vbr->imask = 1;
+		/* As hv_begin_read(): the mask store is not reordered with later accesses. */
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
 }
 
 /*
@@ -218,12 +249,18 @@ rx_signal_pending_sender(struct hvdev_chan *ch, uint32_t freed)
 	uint32_t pending, free_now;
 	int64_t used;
 
-	if (!vbr->feature_bits.feat_pending_send_sz)
+	if (!rings_usable(ch) || !vbr->feature_bits.feat_pending_send_sz)
 		return;
+	/*
+	 * The read index store before the pending_send_sz load: read earlier, a size the host
+	 * set just before our store could be missed, and the host would sleep over room.
+	 */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	pending = vbr->pending_send;
 	if (pending == 0)
 		return;
+	/* The pending_send_sz load before the write index load (Linux: virt_rmb()). */
+	rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
 	used = rx_readable(ch);
 	if (used < 0)
 		return;
@@ -316,18 +353,98 @@ hvdev_chan_max_payload(const struct hvdev_chan *ch)
 	return RTE_ALIGN_FLOOR(limit, 8u) - HVDEV_PKT_HDR_SIZE;
 }
 
+/* Copy @p len bytes into the TX data area at @p pos, wrapping; @return the next position. */
+static uint32_t
+tx_copy(struct hvdev_chan *ch, uint32_t pos, const void *src, uint32_t len)
+{
+	/* The data area starts one system page after the header, as in vmbus_br_setup(). */
+	uint8_t *data = (uint8_t *)(uintptr_t)ch->txbr.vbr + rte_mem_page_size();
+	uint32_t dsize = ch->txbr.dsize;
+	uint32_t first = RTE_MIN(len, dsize - pos);
+
+	memcpy(data + pos, src, first);
+	if (len > first)
+		memcpy(data, (const uint8_t *)src + first, len - first);
+	pos += len;
+	return pos >= dsize ? pos - dsize : pos;
+}
+
+/*
+ * Signal the host only when this packet made its ring non-empty and it has not masked us
+ * (hv_signal_on_write()): Windows hosts throttle guests that signal when not expected.
+ */
+static bool
+tx_need_signal(struct hvdev_chan *ch, uint32_t old_windex)
+{
+	const volatile struct vmbus_bufring *vbr = ch->txbr.vbr;
+
+	/* The write index store before the interrupt_mask load (Linux: virt_mb()). */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vbr->imask)
+		return false;
+	/* The interrupt_mask load before the read index load (Linux: virt_rmb()). */
+	rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return old_windex == vbr->rindex;
+}
+
+/*
+ * Write one packet (@p hdr, @p iov, @p pad zero bytes, the trailer) into the TX ring and
+ * publish it. Our own writer rather than DPDK's vmbus_txbr_write(): that one commits the
+ * write index with a compare-and-swap that it retries until the index holds the value it
+ * expects, which a host that rewrites our index after the space check makes a spin that
+ * nothing (no signal either) can end. We are the only producer, so no reservation is needed
+ * and the commit is tried once: a write index that is no longer ours breaks the channel.
+ * @return 0, -EAGAIN (no room), -EIO (broken or not open).
+ */
+static int
+tx_write(struct hvdev_chan *ch, const struct vmbus_chanpkt_hdr *hdr, const struct iovec *iov,
+	 unsigned int iovcnt, uint32_t pad, bool *need_sig)
+{
+	static const uint8_t zeros[8];
+	uint32_t old = ch->txbr.windex, pos, expected, total;
+	uint64_t trailer = (uint64_t)old << 32;
+	unsigned int i;
+	int64_t room;
+
+	total = (uint32_t)hdr->tlen * 8 + HVDEV_PKT_TRAILER_SIZE;
+	room = tx_writable(ch);
+	if (room < 0)
+		return -EIO;
+	/* Never fill the ring completely, or full would look empty. */
+	if ((uint64_t)room <= total)
+		return -EAGAIN;
+	pos = tx_copy(ch, old, hdr, sizeof(*hdr));
+	for (i = 0; i < iovcnt; i++)
+		if (iov[i].iov_len > 0)
+			pos = tx_copy(ch, pos, iov[i].iov_base, (uint32_t)iov[i].iov_len);
+	if (pad > 0)
+		pos = tx_copy(ch, pos, zeros, pad);
+	pos = tx_copy(ch, pos, &trailer, sizeof(trailer));
+	/*
+	 * Publish: the packet stores before the write index store, and a full barrier as
+	 * hv_ringbuffer_write() has (a sequentially consistent compare-and-swap is one).
+	 */
+	expected = old;
+	if (!__atomic_compare_exchange_n(&ch->txbr.vbr->windex, &expected, pos, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		chan_broken(ch, "TX write index changed under us while we wrote (%u, expected %u)",
+			    expected, old);
+		return -EIO;
+	}
+	ch->txbr.windex = pos;
+	*need_sig = tx_need_signal(ch, old);
+	return 0;
+}
+
 int
 hvdev_chan_send(struct hvdev_chan *ch, uint16_t type, uint16_t flags, uint64_t xactid,
 		const struct iovec *iov, unsigned int iovcnt)
 {
-	static const uint8_t zeros[8];
-	struct iovec vec[HVDEV_SEND_IOV_MAX + 2];
 	struct vmbus_chanpkt_hdr hdr;
 	uint64_t dlen = 0;
 	uint32_t pktlen;
 	bool need_sig = false;
 	unsigned int i;
-	int64_t room;
 	int ret;
 
 	if (ch == NULL || type == 0 || iovcnt > HVDEV_SEND_IOV_MAX || (iov == NULL && iovcnt))
@@ -339,9 +456,6 @@ hvdev_chan_send(struct hvdev_chan *ch, uint16_t type, uint16_t flags, uint64_t x
 	}
 	if (dlen > hvdev_chan_max_payload(ch))
 		return -EMSGSIZE;
-	room = tx_writable(ch);
-	if (room < 0)
-		return (int)room;
 	pktlen = send_pktlen((uint32_t)dlen);
 
 	hdr.type = type;
@@ -349,13 +463,8 @@ hvdev_chan_send(struct hvdev_chan *ch, uint16_t type, uint16_t flags, uint64_t x
 	hdr.tlen = (uint16_t)(pktlen / 8);
 	hdr.flags = flags;
 	hdr.xactid = xactid;
-	vec[0].iov_base = &hdr;
-	vec[0].iov_len = sizeof(hdr);
-	memcpy(&vec[1], iov, iovcnt * sizeof(*iov));
-	vec[iovcnt + 1].iov_base = (void *)(uintptr_t)zeros;
-	vec[iovcnt + 1].iov_len = pktlen - HVDEV_PKT_HDR_SIZE - (uint32_t)dlen;
-
-	ret = vmbus_txbr_write(&ch->txbr, vec, (int)iovcnt + 2, &need_sig);
+	ret = tx_write(ch, &hdr, iov, iovcnt, pktlen - HVDEV_PKT_HDR_SIZE - (uint32_t)dlen,
+		       &need_sig);
 	if (ret == -EAGAIN) {
 		ch->stats.tx_ring_full++;
 		return -EAGAIN;
@@ -436,7 +545,10 @@ hvdev_chan_intr_arm(struct hvdev_chan *ch)
 		return -EIO;
 	ch->armed = true;
 	ch->rxbr.vbr->imask = 0;
-	/* The host must see the mask cleared before we look at its write index. */
+	/*
+	 * As hv_end_read(): the host must see the mask cleared before we look at its write
+	 * index, or a packet it publishes in between raises no interrupt and is not seen.
+	 */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	avail = rx_readable(ch);
 	if (avail < 0)
@@ -448,7 +560,11 @@ void
 hvdev_chan_intr_disarm(struct hvdev_chan *ch)
 {
 	ch->armed = false;
+	/* A stop or a poll-mode configure after a rescind: the rings are gone. */
+	if (!rings_usable(ch))
+		return;
 	ch->rxbr.vbr->imask = 1;
+	/* As hv_begin_read(): the mask store is not reordered with the reads that follow. */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
@@ -531,6 +647,11 @@ hvdev_chan_wait_tx_space(struct hvdev_chan *ch, uint32_t len, int timeout_ms)
 		if ((uint32_t)room > need)
 			break;
 		vbr->pending_send = need;
+		/*
+		 * The pending_send_sz store before the read index re-check: the host's reader
+		 * does the mirror image (read index store, full barrier, pending_send_sz load, as
+		 * hv_pkt_iter_close()), so one of the two sides sees the other.
+		 */
 		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 		room = tx_writable(ch);
 		if (room < 0 || (uint32_t)room > need) {
@@ -546,7 +667,9 @@ hvdev_chan_wait_tx_space(struct hvdev_chan *ch, uint32_t len, int timeout_ms)
 			break;
 		}
 	}
-	vbr->pending_send = 0;
+	/* Not after a rescind or a break: the rings are gone (a stale 0 only costs a signal). */
+	if (rings_usable(ch))
+		vbr->pending_send = 0;
 	return ret < 0 ? ret : 0;
 }
 
@@ -627,6 +750,7 @@ hvdev_chan_attach(const struct hvdev_uio_devinfo *info, void *mem, int fd,
 	/* The mask is changed by us, as on a simulator node; mem stays the caller's. */
 	ch->node.kind = HVDEV_NODE_SIM;
 	ch->node.fd = -1;
+	ch->node.lock_fd = -1;
 	ret = attach_rings(ch, mem);
 	if (ret < 0) {
 		free(ch);
@@ -644,6 +768,15 @@ hvdev_chan_close(struct hvdev_chan *ch)
 		return;
 	hvdev_node_close(&ch->node);
 	free(ch);
+}
+
+bool
+hvdev_chan_same_node(const struct hvdev_chan *ch, const struct hvdev_uio_devinfo *info)
+{
+	struct hvdev_node_ident id;
+
+	return hvdev_node_ident_get(info->node_path, &id) == 0 &&
+	       hvdev_node_ident_same(&ch->node.ident, &id);
 }
 
 int

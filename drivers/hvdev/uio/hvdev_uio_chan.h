@@ -15,7 +15,8 @@
  *
  * Every value read from the ring headers and packet descriptors is written by the host and is
  * therefore validated before use. A violation moves the channel to HVDEV_CHAN_BROKEN; all data
- * path calls then fail with -EIO.
+ * path calls then fail with -EIO. Once the channel is broken or rescinded its ring memory is
+ * released and no call touches it again.
  */
 
 #include <stdbool.h>
@@ -120,9 +121,12 @@ int hvdev_uio_discover(const char *root, const rte_uuid_t class_id,
 
 /**
  * Open the device node, map both rings and set them up with DPDK's bufring code.
- * Opening the node is what makes the host open the channel.
+ * Opening the node is what makes the host open the channel. The node is locked: a channel
+ * has one consumer.
  *
- * @return 0 and *chan, or a negative errno (message logged).
+ * @return 0 and *chan; -EBUSY when another consumer has the node open (the message names it);
+ *         -ENODEV when the node belongs to a rescinded device; or another negative errno
+ *         (message logged).
  */
 int hvdev_chan_open(const struct hvdev_uio_devinfo *info, struct hvdev_chan **chan);
 
@@ -190,6 +194,12 @@ int hvdev_chan_wait(struct hvdev_chan *chan, int timeout_ms);
 
 /** True when at least one byte is waiting in the RX ring (validated). */
 bool hvdev_chan_rx_pending(struct hvdev_chan *chan);
+
+/**
+ * True when the node of @p info is the very file this channel opened (same inode, created at
+ * the same time): after a rescind, that is the stale device, never the one offered again.
+ */
+bool hvdev_chan_same_node(const struct hvdev_chan *ch, const struct hvdev_uio_devinfo *info);
 
 /** The node's file descriptor, for the caller's own poll/epoll loop. */
 int hvdev_chan_fd(const struct hvdev_chan *chan);

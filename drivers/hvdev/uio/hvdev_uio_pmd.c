@@ -266,6 +266,18 @@ uio_reattach(struct rte_hvdev *dev, int timeout_ms)
 		HVDEV_UIO_LOG(INFO, "%s: not offered again yet: %s", dev->name, err);
 		return ret == -ENOENT ? -ETIMEDOUT : ret;
 	}
+	/*
+	 * The kernel removes a rescinded device asynchronously: for a moment its sysfs entry
+	 * and node are still there, with rings that may already be freed. That node is the one
+	 * our channel opened; the device offered again always comes with a new node. Not
+	 * offered again yet, then (the library retries until the caller's timeout).
+	 */
+	if (hvdev_chan_state(p->chan) == HVDEV_CHAN_RESCINDED && hvdev_chan_same_node(p->chan,
+										      &info)) {
+		HVDEV_UIO_LOG(DEBUG, "%s: %s still belongs to the rescinded device", dev->name,
+			      info.node_path);
+		return -EAGAIN;
+	}
 	ret = hvdev_chan_open(&info, &ch);
 	if (ret < 0)
 		return ret;

@@ -10,15 +10,35 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/types.h>
 
 #include "hvdev_uio_chan.h"
+
+/**
+ * Which file a node path named when it was opened. A rescinded device's sysfs entry and node
+ * may outlive the rescind briefly; a node with the same identity is that stale device, not a
+ * new offer (a new device always gets a new node, even when it reuses the name uioN).
+ */
+struct hvdev_node_ident {
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctim;
+	bool valid;
+};
 
 /** An opened device node: its descriptor and the mapping of both rings (uio map 0). */
 struct hvdev_node {
 	enum hvdev_node_kind kind;
 	int fd;
+	/*
+	 * The descriptor that carries the exclusive lock (flock): on uio the node itself; on a
+	 * simulator node the ring memory, which every opener of that node receives (the socket
+	 * of each opener is its own file, so a lock on it would exclude nobody).
+	 */
+	int lock_fd;
 	void *mem;
 	size_t len;
+	struct hvdev_node_ident ident;
 };
 
 /** Monotonic milliseconds, for deadlines. */
@@ -31,7 +51,25 @@ hvdev_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/**
+ * Open the node of @p info exclusively and map its rings.
+ * @return 0; -EBUSY when another consumer holds the node (logged with its process id and
+ *         name where /proc tells them); -ENODEV when the node belongs to a rescinded device;
+ *         or another negative errno (logged).
+ */
 int hvdev_node_open(const struct hvdev_uio_devinfo *info, struct hvdev_node *node);
+
+/** The identity of the file at @p path now. @return 0 or a negative errno. */
+int hvdev_node_ident_get(const char *path, struct hvdev_node_ident *id);
+
+/** True when both identities are valid and name the same file. */
+bool hvdev_node_ident_same(const struct hvdev_node_ident *a, const struct hvdev_node_ident *b);
+
+/**
+ * Replace the ring mapping with an inaccessible reservation of the same range: after a
+ * rescind the pages may be freed while still mapped. Idempotent.
+ */
+void hvdev_node_release_rings(struct hvdev_node *node);
 
 /**
  * uio irqcontrol: 1 clears the RX ring's interrupt mask and signals the host, 0 sets the mask.
