@@ -185,6 +185,37 @@ def check_faults(exe, root, src, guest):
     check(rc == 2 and "bad value in 'corrupt=all'" in err, f'copy --fault: {rc} {err}')
 
 
+def start_line(guest):
+    return guest.wait_line(lambda s: s.startswith('fake guest: start '), 'the START fields')
+
+
+def check_dest_forms(exe, root, src, guest):
+    """DEST goes out verbatim as path_name, the source's name as file_name (Hyper-V)."""
+    # Every START so far, then the ones of this check.
+    name = os.path.basename(src)
+    rc, out, err = run([exe, 'copy', '--root', root, src, '/srv/drop/'])
+    line = start_line(guest)
+    while line.split(' path=')[1].split(' name=')[0] != '/srv/drop/':
+        line = start_line(guest)
+    check(line == f'fake guest: start path=/srv/drop/ name={name}',
+          f'a trailing / is sent as is, with the source name: {line}')
+    check(rc == 0 and f'to /srv/drop/{name} in the guest' in out,
+          f'the outcome says where the file went: {rc} {out} {err}')
+    rc, out, _ = run([exe, 'copy', '--root', root, src, '/srv/a.iso'])
+    line = start_line(guest)
+    check(line == f'fake guest: start path=/srv/a.iso name={name}', f'a file name: {line}')
+    check(rc == 0 and 'to /srv/a.iso in the guest (or to /srv/a.iso/' + name in out,
+          f'both possibilities told: {out}')
+    res = copy_json(exe, root, src, '/srv/drop', '--file-name', 'odd\u00e9 name', want_rc=0)
+    line = start_line(guest)
+    check(line == 'fake guest: start path=/srv/drop name=odd\\u00e9 name',
+          f'--file-name replaces the name: {line}')
+    check(res['file_name'] == 'odd\u00e9 name' and res['dest'] == '/srv/drop',
+          f'JSON names both: {res}')
+    rc, _, err = run([exe, 'copy', '--root', root, src, 'relative/'])
+    check(rc == 2 and 'absolute' in err, f'a relative DEST is refused: {rc} {err}')
+
+
 def scenario(exe, guest_exe, tmp):
     root = os.path.join(tmp, 'root')
     src = os.path.join(tmp, 'src.bin')
@@ -226,6 +257,8 @@ def scenario(exe, guest_exe, tmp):
 
         rc, out, _ = run([exe, 'copy', '--root', root, src, '/z'])
         check(rc == 0 and out.startswith('Copied '), f'text outcome: {rc} {out}')
+
+        check_dest_forms(exe, root, src, guest)
 
         rc, out, _ = run([exe, 'list', '--root', root])
         check(rc == 0 and 'state=open' in out and 'guest_errors=0' in out, f'list: {out}')

@@ -456,7 +456,7 @@ check_create_path(void)
 	char dir[PATH_MAX];
 	struct stat st;
 
-	hvdev_test_fmt(dir, sizeof(dir), "%s/a/b/c", root);
+	hvdev_test_fmt(dir, sizeof(dir), "%s/a/b/c/", root);
 	TEST_ASSERT_EQUAL(deliver(dir, "deep.bin", 0, data, 10), RTE_HVDEV_IC_PATH_NOT_FOUND,
 			  "missing directory without CREATE_PATH");
 	TEST_ASSERT(!hvdev_test_exists(at(root, "a")), "nothing created");
@@ -467,7 +467,8 @@ check_create_path(void)
 	TEST_ASSERT(stat(at(root, "a/b"), &st) == 0 && (st.st_mode & 07777) == 0755,
 			 "created directories get dir_mode (0%o)", st.st_mode & 07777);
 	/* The last component of the path is created too (hv_fcopy_uio_daemon does not). */
-	TEST_ASSERT_EQUAL(deliver(at(root, "x"), "y.bin", CREATE, data, 1), S_OK, "one level");
+	TEST_ASSERT_EQUAL(deliver(at(root, "x/"), "y.bin", CREATE, data, 1), S_OK, "one level");
+	TEST_ASSERT(same(at(root, "x/y.bin"), data, 1), "content");
 	/* A file in the way of the path is not a directory. */
 	TEST_ASSERT(write_file(at(root, "file"), "x", 1) == 0, "file");
 	TEST_ASSERT_EQUAL(deliver(at(root, "file/sub"), "z.bin", CREATE, data, 1),
@@ -682,6 +683,96 @@ check_create_race(void)
 }
 DELIVER_CASE(create_race)
 
+/*
+ * Hyper-V's destination rule: path_name ending in '/' or naming an existing directory gets
+ * file_name appended; otherwise path_name is the file and file_name is only logged.
+ */
+static int
+check_dest_rule(void)
+{
+	char err[256];
+
+	TEST_ASSERT(mkdir(at(root, "dir"), 0755) == 0, "mkdir");
+	/* An existing directory, with or without '/'; the root itself. */
+	TEST_ASSERT_EQUAL(deliver(at(root, "dir"), "a.bin", 0, data, 10), S_OK, "dir");
+	TEST_ASSERT(same(at(root, "dir/a.bin"), data, 10), "dir/a.bin");
+	TEST_ASSERT_EQUAL(deliver(at(root, "dir/"), "b.bin", 0, data, 11), S_OK, "dir/");
+	TEST_ASSERT(same(at(root, "dir/b.bin"), data, 11), "dir/b.bin");
+	TEST_ASSERT_EQUAL(deliver(root, "c.bin", 0, data, 12), S_OK, "the root");
+	TEST_ASSERT(same(at(root, "c.bin"), data, 12), "c.bin in the root");
+	/* Not a directory: the file itself, the host's name unused (even an invalid one). */
+	TEST_ASSERT_EQUAL(deliver(at(root, "dir/new.iso"), "a.bin", 0, data, 13), S_OK, "file");
+	TEST_ASSERT(same(at(root, "dir/new.iso"), data, 13), "dir/new.iso is the file");
+	TEST_ASSERT_EQUAL(deliver(at(root, "dir/odd.iso"), "..", 0, data, 14), S_OK, "file");
+	TEST_ASSERT(same(at(root, "dir/odd.iso"), data, 14), "file_name not used");
+	TEST_ASSERT_EQUAL(deliver(at(root, "dir/new.iso"), "a.bin", 0, data, 15),
+			  RTE_HVDEV_IC_ALREADY_EXISTS, "an existing file without OVER_WRITE");
+	TEST_ASSERT_EQUAL(deliver(at(root, "dir/new.iso"), "a.bin", OVERWRITE, data, 16), S_OK,
+			  "an existing file is replaced with OVER_WRITE");
+	TEST_ASSERT(same(at(root, "dir/new.iso"), data, 16), "replaced");
+	/* But a file name is checked where it is used. */
+	TEST_ASSERT_EQUAL(deliver(at(root, "dir"), "..", 0, data, 1), RTE_HVDEV_IC_INVALIDARG,
+			  "'..' appended to a directory");
+	/* A '/'-terminated path naming a file is not a directory. */
+	TEST_ASSERT_EQUAL(deliver(at(root, "dir/new.iso/"), "a.bin", CREATE | OVERWRITE, data,
+				  1), RTE_HVDEV_IC_PATH_NOT_FOUND, "file/ is not a directory");
+	TEST_ASSERT(same(at(root, "dir/new.iso"), data, 16), "the file is intact");
+	/* A missing parent: PATH_NOT_FOUND, or made with CREATE_PATH; the last is the file. */
+	TEST_ASSERT_EQUAL(deliver(at(root, "p/q/f.iso"), "a.bin", 0, data, 1),
+			  RTE_HVDEV_IC_PATH_NOT_FOUND, "missing parent");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "p")), "nothing made");
+	TEST_ASSERT_EQUAL(deliver(at(root, "p/q/f.iso"), "a.bin", CREATE, data, 17), S_OK, "made");
+	TEST_ASSERT(same(at(root, "p/q/f.iso"), data, 17), "p/q/f.iso is the file");
+	/* Outside the roots: "/" itself, a sibling. */
+	TEST_ASSERT_EQUAL(deliver("/", "a.bin", 0, data, 1), RTE_HVDEV_IC_ACCESS_DENIED, "/");
+	TEST_ASSERT_EQUAL(deliver(outside, "a.bin", 0, data, 1), RTE_HVDEV_IC_ACCESS_DENIED,
+			  "outside");
+	/* A link leading out is refused, not replaced as if it were the file. */
+	TEST_ASSERT(symlink("../outside", at(root, "out")) == 0, "link");
+	TEST_ASSERT_EQUAL(deliver(at(root, "out"), "a.bin", OVERWRITE, data, 1),
+			  RTE_HVDEV_IC_ACCESS_DENIED, "link out");
+	TEST_ASSERT(!hvdev_test_exists(at(outside, "a.bin")), "nothing outside");
+	/* destination = directory: path_name is always the directory (the Linux daemon). */
+	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "destination", "directory", FCOPY_SRC_CMDLINE,
+					   "--destination", err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(deliver(at(root, "l.iso"), "a.bin", 0, data, 1),
+			  RTE_HVDEV_IC_PATH_NOT_FOUND, "legacy: a missing directory");
+	TEST_ASSERT_EQUAL(deliver(at(root, "l.iso"), "a.bin", CREATE, data, 18), S_OK, "legacy");
+	TEST_ASSERT(same(at(root, "l.iso/a.bin"), data, 18), "l.iso/a.bin");
+	TEST_ASSERT(fcopy_config_set(&cfg, "destination", "file", FCOPY_SRC_CMDLINE,
+				     "--destination", err, sizeof(err)) < 0 &&
+		    strstr(err, "auto or directory") != NULL, "a bad value: %s", err);
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "no temporary file left");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(dest_rule)
+
+/* A directory appearing where the file goes, after START resolved it: nothing goes into it. */
+static int
+check_dest_appears(void)
+{
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, at(root, "x.iso"), "a.bin", OVERWRITE, 10),
+			  S_OK, "start: x.iso is the file");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 10), S_OK, "write");
+	TEST_ASSERT(mkdir(at(root, "x.iso"), 0755) == 0, "a directory appears");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_ACCESS_DENIED,
+			  "not replaced, not written into");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "x.iso/a.bin")), "nothing in it");
+	TEST_ASSERT(rmdir(at(root, "x.iso")) == 0, "and it is still empty");
+	/* The directory START chose goes away: the copy fails, nothing lands elsewhere. */
+	TEST_ASSERT(mkdir(at(root, "gone"), 0755) == 0, "mkdir");
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, at(root, "gone"), "a.bin", 0, 10), S_OK,
+			  "start: into gone/");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 10), S_OK, "write");
+	TEST_ASSERT(unlinkat(dlv.dirfd, dlv.tmp, 0) == 0 && rmdir(at(root, "gone")) == 0,
+		    "the directory removed under the copy");
+	TEST_ASSERT(fcopy_deliver_complete(&dlv) != S_OK, "COMPLETE fails");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "gone")) && !hvdev_test_exists(at(root, "a.bin")),
+		    "nothing written anywhere else");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(dest_appears)
+
 static int
 check_bad_names(void)
 {
@@ -816,7 +907,8 @@ check_owner(void)
 					   err, sizeof(err)), 0, "%s", err);
 	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "group", "2", FCOPY_SRC_CMDLINE, "--group",
 					   err, sizeof(err)), 0, "%s", err);
-	TEST_ASSERT_EQUAL(deliver(at(root, "made"), "owned.bin", CREATE, data, 10), S_OK, "copy");
+	TEST_ASSERT_EQUAL(deliver(at(root, "made/"), "owned.bin", CREATE, data, 10), S_OK,
+			  "copy");
 	TEST_ASSERT(stat(at(root, "made/owned.bin"), &st) == 0 && st.st_uid == 1 &&
 		    st.st_gid == 2, "file owner 1:2 (%u:%u)", st.st_uid, st.st_gid);
 	TEST_ASSERT(stat(at(root, "made"), &st) == 0 && st.st_uid == 1 && st.st_gid == 2,
@@ -964,6 +1056,8 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(create_path_refused, test_create_path_refused),
 	HVDEV_CASE(create_path_failed, test_create_path_failed),
 	HVDEV_CASE(create_race, test_create_race),
+	HVDEV_CASE(dest_rule, test_dest_rule),
+	HVDEV_CASE(dest_appears, test_dest_appears),
 	HVDEV_CASE(bad_names, test_bad_names),
 	HVDEV_CASE(traversal, test_traversal),
 	HVDEV_CASE(symlinks, test_symlinks),

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -39,10 +40,12 @@ static struct rte_hvsim *sim;
 static struct rte_hvsim_dev *dev;
 static pid_t service = -1;
 
+static const char *const *service_extra;	/* more service options, or NULL */
+
 static int
 start_service(void)
 {
-	service = hvdev_test_fcopy_spawn(root, guest, state, NULL);
+	service = hvdev_test_fcopy_spawn(root, guest, state, service_extra);
 	TEST_ASSERT(service > 0, "start the service (HVDEV_FCOPY_BIN set?)");
 	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "service opened the channel");
 	TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(dev, WAIT_MS), 0, "IC negotiation");
@@ -220,6 +223,246 @@ check_create_path(void)
 	return TEST_SUCCESS;
 }
 E2E_CASE(create_path)
+
+/* ---- Where DestinationPath puts the file (Hyper-V's documented rule) ---- */
+
+static char tree_buf[4096];
+static size_t tree_len;
+static size_t tree_skip;
+
+static int
+tree_add(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	RTE_SET_USED(st);
+	RTE_SET_USED(ftw);
+	if (strlen(path) > tree_skip)
+		tree_len += snprintf(tree_buf + tree_len, sizeof(tree_buf) - tree_len, "%s%s ",
+				     path + tree_skip, type == FTW_D ? "/" : "");
+	return tree_len >= sizeof(tree_buf) - 1;
+}
+
+/*
+ * Exactly the entries @p want ("a/ a/f.bin ...", a directory with its '/') beneath the
+ * allowed root, in any order: the file is where the rule says, and nothing else is.
+ */
+static int
+check_tree(const char *want)
+{
+	char w[1024], needle[PATH_MAX], *tok, *save = NULL;
+	unsigned int nwant = 0, nhave = 0;
+	const char *p;
+
+	tree_buf[0] = ' ';
+	tree_buf[1] = '\0';
+	tree_len = 1;
+	tree_skip = strlen(guest) + 1;
+	nftw(guest, tree_add, 16, FTW_PHYS);
+	for (p = tree_buf + 1; *p != '\0'; p++)
+		nhave += *p == ' ';
+	snprintf(w, sizeof(w), "%s", want);
+	for (tok = strtok_r(w, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+		nwant++;
+		hvdev_test_fmt(needle, sizeof(needle), " %s ", tok);
+		TEST_ASSERT(strstr(tree_buf, needle) != NULL, "%s is in the guest (have:%s)", tok,
+			    tree_buf);
+	}
+	TEST_ASSERT_EQUAL(nhave, nwant, "exactly the expected entries (have:%s; want: %s)",
+			  tree_buf, want);
+	return TEST_SUCCESS;
+}
+
+/* A source file named @p name in its own host directory @p sub, so two can share a name. */
+static int
+make_named_src(const char *sub, const char *name, uint64_t size, uint32_t seed, char *path,
+	       size_t len)
+{
+	char dir[PATH_MAX];
+
+	hvdev_test_fmt(dir, sizeof(dir), "%s/%s", src_dir, sub);
+	if (hvdev_test_mkdirs(dir) < 0)
+		return -1;
+	hvdev_test_fmt(path, len, "%s/%s", dir, name);
+	return hvdev_test_make_file(path, size, seed);
+}
+
+/* Copy @p src to @p dest (relative to the root, "" for the root) and expect @p hr. */
+static int
+expect(const char *src, const char *dest, bool create, bool force, uint32_t hr)
+{
+	struct rte_hvsim_fcopy_opts o = { .create_path = create, .overwrite = force };
+	struct rte_hvsim_fcopy_result res;
+	char d[PATH_MAX];
+
+	hvdev_test_fmt(d, sizeof(d), "%s%s%s", guest, dest[0] != '\0' ? "/" : "", dest);
+	TEST_ASSERT_EQUAL(copy(src, d, &o, &res), 0, "copy to %s", d);
+	TEST_ASSERT_EQUAL(res.hresult, hr, "%s%s%s: 0x%08x (%s), want 0x%08x", d,
+			  create ? " CREATE_PATH" : "", force ? " OVER_WRITE" : "", res.hresult,
+			  rte_hvsim_hresult_message(res.hresult), hr);
+	return TEST_SUCCESS;
+}
+
+static bool
+file_is(const char *rel, const char *src)
+{
+	char p[PATH_MAX];
+
+	hvdev_test_fmt(p, sizeof(p), "%s/%s", guest, rel);
+	return hvdev_test_same_file(src, p);
+}
+
+#define PNF RTE_HVDEV_IC_PATH_NOT_FOUND
+#define EXISTS RTE_HVDEV_IC_ALREADY_EXISTS
+
+/* DestinationPath ending in '/': a directory, created only with -CreateFullPath. */
+static int
+check_dest_slash(void)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	TEST_ASSERT(make_named_src("1", "s.bin", 7000, 1, a, sizeof(a)) == 0, "src");
+	TEST_ASSERT(make_named_src("2", "s.bin", 9000, 2, b, sizeof(b)) == 0, "src");
+	TEST_RUN(expect(a, "td/", false, false, PNF));
+	TEST_RUN(expect(a, "td/", false, true, PNF));
+	TEST_RUN(check_tree(""));
+	TEST_RUN(expect(a, "td/", true, false, 0));
+	TEST_ASSERT(file_is("td/s.bin", a), "td/s.bin holds the source");
+	TEST_RUN(expect(b, "td/", true, false, EXISTS));
+	TEST_ASSERT(file_is("td/s.bin", a), "kept without -Force");
+	TEST_RUN(expect(b, "td/", false, true, 0));
+	TEST_ASSERT(file_is("td/s.bin", b), "replaced with -Force");
+	TEST_RUN(expect(a, "t1/t2/", true, true, 0));
+	TEST_ASSERT(file_is("t1/t2/s.bin", a), "every level created");
+	/* The root itself, "/." as a directory too. */
+	TEST_RUN(expect(a, "", false, false, 0));
+	TEST_ASSERT(file_is("s.bin", a), "DestinationPath = the allowed root");
+	TEST_RUN(expect(b, "t1/.", false, false, 0));
+	TEST_ASSERT(file_is("t1/s.bin", b), "'t1/.' is the directory t1");
+	TEST_RUN(check_tree("td/ td/s.bin t1/ t1/t2/ t1/t2/s.bin s.bin t1/s.bin"));
+	return TEST_SUCCESS;
+}
+E2E_CASE(dest_slash)
+
+/* An existing directory without a trailing '/': the source's name is appended. */
+static int
+check_dest_dir(void)
+{
+	char a[PATH_MAX], b[PATH_MAX], d[PATH_MAX];
+
+	TEST_ASSERT(make_named_src("1", "s.bin", 7000, 3, a, sizeof(a)) == 0, "src");
+	TEST_ASSERT(make_named_src("2", "s.bin", 5000, 4, b, sizeof(b)) == 0, "src");
+	hvdev_test_fmt(d, sizeof(d), "%s/ed/sub", guest);
+	TEST_ASSERT(hvdev_test_mkdirs(d) == 0, "mkdir");
+	TEST_RUN(expect(a, "ed", false, false, 0));
+	TEST_ASSERT(file_is("ed/s.bin", a), "ed/s.bin, not a file named ed");
+	TEST_RUN(expect(b, "ed", true, false, EXISTS));
+	TEST_ASSERT(file_is("ed/s.bin", a), "kept without -Force");
+	TEST_RUN(expect(b, "ed", true, true, 0));
+	TEST_ASSERT(file_is("ed/s.bin", b), "replaced with -Force");
+	TEST_RUN(expect(a, "ed/sub", false, true, 0));
+	TEST_ASSERT(file_is("ed/sub/s.bin", a), "a deeper existing directory");
+	/* A directory where the source's name would go is never replaced. */
+	hvdev_test_fmt(d, sizeof(d), "%s/ed/s2.bin", guest);
+	TEST_ASSERT(mkdir(d, 0755) == 0, "mkdir");
+	TEST_ASSERT(make_named_src("3", "s2.bin", 10, 5, a, sizeof(a)) == 0, "src");
+	TEST_RUN(expect(a, "ed", true, true, RTE_HVDEV_IC_ACCESS_DENIED));
+	TEST_RUN(check_tree("ed/ ed/sub/ ed/s.bin ed/sub/s.bin ed/s2.bin/"));
+	return TEST_SUCCESS;
+}
+E2E_CASE(dest_dir)
+
+/* Any other path is the file itself, renamed; the source's name is not used. */
+static int
+check_dest_file(void)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	TEST_ASSERT(make_named_src("1", "s.bin", 7000, 6, a, sizeof(a)) == 0, "src");
+	TEST_ASSERT(make_named_src("2", "s.bin", 3000, 7, b, sizeof(b)) == 0, "src");
+	TEST_RUN(expect(a, "renamed.iso", false, false, 0));
+	TEST_ASSERT(file_is("renamed.iso", a), "the file is renamed.iso");
+	TEST_RUN(expect(b, "renamed.iso", false, false, EXISTS));
+	TEST_RUN(expect(b, "renamed.iso", true, false, EXISTS));
+	TEST_ASSERT(file_is("renamed.iso", a), "kept without -Force");
+	TEST_RUN(expect(b, "renamed.iso", false, true, 0));
+	TEST_ASSERT(file_is("renamed.iso", b), "the existing file replaced with -Force");
+	TEST_RUN(expect(a, "renamed.iso", true, true, 0));
+	TEST_ASSERT(file_is("renamed.iso", a), "and with both flags");
+	/* An existing file used as a directory ('/'-terminated) is not one. */
+	TEST_RUN(expect(a, "renamed.iso/", false, false, PNF));
+	TEST_RUN(expect(a, "renamed.iso/", true, true, PNF));
+	TEST_RUN(expect(a, "renamed.iso/x.bin", true, true, PNF));
+	TEST_ASSERT(file_is("renamed.iso", a), "the file is intact");
+	TEST_RUN(check_tree("renamed.iso"));
+	return TEST_SUCCESS;
+}
+E2E_CASE(dest_file)
+
+/* A file name whose parent is missing: the parents only with -CreateFullPath. */
+static int
+check_dest_new_parent(void)
+{
+	char a[PATH_MAX];
+
+	TEST_ASSERT(make_named_src("1", "s.bin", 6145, 8, a, sizeof(a)) == 0, "src");
+	TEST_RUN(expect(a, "p1/p2/new.bin", false, false, PNF));
+	TEST_RUN(expect(a, "p1/p2/new.bin", false, true, PNF));
+	TEST_RUN(check_tree(""));
+	TEST_RUN(expect(a, "p1/p2/new.bin", true, false, 0));
+	TEST_ASSERT(file_is("p1/p2/new.bin", a), "p1/p2/new.bin is the file");
+	TEST_RUN(expect(a, "p1/p2/new.bin", true, false, EXISTS));
+	TEST_RUN(expect(a, "p1/p3/new.bin", true, true, 0));
+	TEST_ASSERT(file_is("p1/p3/new.bin", a), "a sibling, one level created");
+	TEST_RUN(check_tree("p1/ p1/p2/ p1/p2/new.bin p1/p3/ p1/p3/new.bin"));
+	return TEST_SUCCESS;
+}
+E2E_CASE(dest_new_parent)
+
+/* destination = directory: hv_fcopy_uio_daemon's rule, path_name always the directory. */
+static int
+check_dest_legacy(void)
+{
+	static const char *const extra[] = { "--destination", "directory", NULL };
+	char a[PATH_MAX];
+	int status;
+
+	status = stop_service();
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "stopped");
+	service_extra = extra;
+	TEST_RUN(start_service());
+	service_extra = NULL;
+	TEST_ASSERT(make_named_src("1", "s.bin", 100, 9, a, sizeof(a)) == 0, "src");
+	TEST_RUN(expect(a, "a.iso", false, false, PNF));
+	TEST_RUN(expect(a, "a.iso", true, false, 0));
+	TEST_ASSERT(file_is("a.iso/s.bin", a), "a.iso is a directory, as the Linux daemon");
+	TEST_RUN(expect(a, "", false, true, 0));
+	TEST_ASSERT(file_is("s.bin", a), "the root");
+	TEST_RUN(check_tree("a.iso/ a.iso/s.bin s.bin"));
+	return TEST_SUCCESS;
+}
+E2E_CASE(dest_legacy)
+
+/* A copy that fails after CREATE_PATH made directories leaves none of them. */
+static int
+check_dest_cleanup(void)
+{
+	struct rte_hvsim_fcopy_opts o = { .create_path = true, .cancel_after = 6144 };
+	struct rte_hvsim_fcopy_result res;
+	char a[PATH_MAX], d[PATH_MAX];
+
+	TEST_ASSERT(make_named_src("1", "s.bin", 100000, 10, a, sizeof(a)) == 0, "src");
+	hvdev_test_fmt(d, sizeof(d), "%s/c1/c2/", guest);
+	TEST_ASSERT_EQUAL(copy(a, d, &o, &res), 0, "copy");
+	TEST_ASSERT(res.cancelled, "cancelled");
+	hvdev_test_fmt(d, sizeof(d), "%s/n1/n2/f.bin", guest);
+	o.cancel_after = 0;
+	o.announce_size_set = true;
+	o.announce_size = 1ull << 62;
+	TEST_ASSERT_EQUAL(copy(a, d, &o, &res), 0, "copy");
+	TEST_ASSERT_EQUAL(res.hresult, RTE_HVDEV_IC_DISK_FULL, "refused at START");
+	TEST_RUN(check_tree(""));
+	return TEST_SUCCESS;
+}
+E2E_CASE(dest_cleanup)
 
 static int
 check_names(void)
@@ -561,6 +804,12 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(many, test_many),
 	HVDEV_CASE(exists, test_exists),
 	HVDEV_CASE(create_path, test_create_path),
+	HVDEV_CASE(dest_slash, test_dest_slash),
+	HVDEV_CASE(dest_dir, test_dest_dir),
+	HVDEV_CASE(dest_file, test_dest_file),
+	HVDEV_CASE(dest_new_parent, test_dest_new_parent),
+	HVDEV_CASE(dest_legacy, test_dest_legacy),
+	HVDEV_CASE(dest_cleanup, test_dest_cleanup),
 	HVDEV_CASE(names, test_names),
 	HVDEV_CASE(bad_names, test_bad_names),
 	HVDEV_CASE(traversal, test_traversal),

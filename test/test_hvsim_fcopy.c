@@ -99,6 +99,9 @@ fg_record(struct fake_guest *g, const uint8_t *p, uint32_t len, const struct rte
 		g->errors++;
 		return;
 	}
+	/* The last START is kept however long the log grows. */
+	if (body[0] == RTE_HVDEV_FCOPY_START && len >= RTE_HVDEV_IC_HDR_SIZE + sizeof(g->start))
+		memcpy(&g->start, body, sizeof(g->start));
 	/* A long copy in process mode outgrows the log; only its totals count there. */
 	if (g->nops >= FG_MAX_OPS)
 		return;
@@ -107,8 +110,6 @@ fg_record(struct fake_guest *g, const uint8_t *p, uint32_t len, const struct rte
 	memcpy(&o->op, body, 4);
 	o->len = len;
 	o->ic = *ic;
-	if (o->op == RTE_HVDEV_FCOPY_START && len >= RTE_HVDEV_IC_HDR_SIZE + sizeof(g->start))
-		memcpy(&g->start, body, sizeof(g->start));
 	if (o->op != RTE_HVDEV_FCOPY_WRITE)
 		return;
 	if (len < RTE_HVDEV_IC_HDR_SIZE + offsetof(struct rte_hvdev_fcopy_write, data)) {
@@ -123,6 +124,32 @@ fg_record(struct fake_guest *g, const uint8_t *p, uint32_t len, const struct rte
 		return;
 	memcpy(g->data + w.offset, w.data, w.size);
 	g->data_len = RTE_MAX(g->data_len, w.offset + w.size);
+}
+
+/* One UTF-16 field, ASCII as is and anything else as \uXXXX (what the dpdk-hvsim test reads). */
+static void
+fg_print_u16(const char *key, const uint16_t *u, unsigned int n)
+{
+	unsigned int i;
+
+	printf(" %s=", key);
+	for (i = 0; i < n && u[i] != 0; i++) {
+		if (u[i] >= 0x20 && u[i] < 0x7f)
+			putchar(u[i]);
+		else
+			printf("\\u%04x", u[i]);
+	}
+}
+
+/* "fake guest: start path=... name=...": what the host put in START, as it came. */
+static void
+fg_print_start(const struct rte_hvdev_fcopy_start *st)
+{
+	printf("fake guest: start");
+	fg_print_u16("path", st->path_name, RTE_HVDEV_FCOPY_MAX_PATH);
+	fg_print_u16("name", st->file_name, RTE_HVDEV_FCOPY_MAX_PATH);
+	putchar('\n');
+	fflush(stdout);
 }
 
 static void
@@ -153,6 +180,9 @@ fg_answer(struct fake_guest *g, struct hvdev_chan *ch, const struct hvdev_pkt_me
 	pthread_mutex_lock(&g->lock);
 	fg_record(g, buf, m->len, &ic);
 	n = g->requests;
+	if (g->verbose && m->len >= RTE_HVDEV_IC_HDR_SIZE + sizeof(g->start) &&
+	    buf[RTE_HVDEV_IC_HDR_SIZE] == RTE_HVDEV_FCOPY_START)
+		fg_print_start(&g->start);
 	pthread_mutex_unlock(&g->lock);
 	if (g->mute)
 		return;
@@ -391,7 +421,7 @@ check_size(uint32_t size, unsigned int nwrites)
 	}
 	TEST_ASSERT_EQUAL(guest->start.file_size, size, "START.file_size");
 	TEST_ASSERT_EQUAL(guest->start.copy_flags, 0, "no flags by default");
-	TEST_RUN(check_ascii(guest->start.path_name, "/guest/dir", "path_name"));
+	TEST_RUN(check_ascii(guest->start.path_name, dest, "path_name"));
 	TEST_ASSERT_EQUAL(guest->data_len, size, "data length");
 	TEST_ASSERT(hvdev_test_check(guest->data, size, size), "data intact");
 	pthread_mutex_unlock(&guest->lock);
@@ -482,55 +512,77 @@ copy_and_get_start(const char *dest, const struct rte_hvsim_fcopy_opts *o)
 	return TEST_SUCCESS;
 }
 
-/* The destination split at its last '/', and converted to UTF-16LE. */
+/*
+ * What Hyper-V sends: DEST verbatim as path_name (trailing '/', a directory, a new file name:
+ * the guest decides) and the source's base name as file_name, in UTF-16LE.
+ */
 static int
 check_names(void)
 {
 	/* "été" in NFC: U+00E9 U+0074 U+00E9; a grinning face is U+1F600 = D83D DE00. */
 	static const uint16_t ete[] = { 0xe9, 't', 0xe9, '.', 't', 'x', 't' };
-	static const uint16_t donnees[] = { '/', 'd', 'o', 'n', 'n', 0xe9, 'e', 's' };
+	static const uint16_t donnees[] = { '/', 'd', 'o', 'n', 'n', 0xe9, 'e', 's', '/' };
 	static const uint16_t astral[] = { 0xd83d, 0xde00, '-', 0x20ac };
-	char src[PATH_MAX], dest[600];
+	struct rte_hvsim_fcopy_opts o = { 0 };
+	char src[PATH_MAX], dest[600], base[64];
 	struct rte_hvsim_fcopy_result res;
 
 	TEST_RUN(start_guest());
+	TEST_RUN(make_src(src, sizeof(src), 10, 1));
+	snprintf(base, sizeof(base), "%s", strrchr(src, '/') + 1);
 	TEST_RUN(copy_and_get_start("/tmp/dir/file.txt", NULL));
-	TEST_RUN(check_ascii(guest->start.path_name, "/tmp/dir", "path"));
-	TEST_RUN(check_ascii(guest->start.file_name, "file.txt", "file"));
-	TEST_RUN(copy_and_get_start("/top", NULL));
-	TEST_RUN(check_ascii(guest->start.path_name, "/", "root path"));
-	TEST_RUN(check_ascii(guest->start.file_name, "top", "file at the root"));
-	TEST_RUN(copy_and_get_start("/donn\xc3\xa9" "es/\xc3\xa9t\xc3\xa9.txt", NULL));
+	TEST_RUN(check_ascii(guest->start.path_name, "/tmp/dir/file.txt", "a new file name"));
+	TEST_RUN(check_ascii(guest->start.file_name, base, "the source's name"));
+	TEST_RUN(copy_and_get_start("/tmp/dir/", NULL));
+	TEST_RUN(check_ascii(guest->start.path_name, "/tmp/dir/", "a trailing '/' is kept"));
+	TEST_RUN(check_ascii(guest->start.file_name, base, "the source's name"));
+	TEST_RUN(copy_and_get_start("/tmp/dir", NULL));
+	TEST_RUN(check_ascii(guest->start.path_name, "/tmp/dir", "a directory without '/'"));
+	TEST_RUN(copy_and_get_start("/", NULL));
+	TEST_RUN(check_ascii(guest->start.path_name, "/", "the root"));
+	TEST_RUN(check_ascii(guest->start.file_name, base, "the source's name"));
+	TEST_RUN(copy_and_get_start("/donn\xc3\xa9" "es/", NULL));
 	TEST_RUN(check_u16(guest->start.path_name, donnees, RTE_DIM(donnees), "non-ASCII path"));
-	TEST_RUN(check_u16(guest->start.file_name, ete, RTE_DIM(ete), "non-ASCII file"));
-	TEST_RUN(copy_and_get_start("/a/\xf0\x9f\x98\x80-\xe2\x82\xac", NULL));
+	o.file_name = "\xc3\xa9t\xc3\xa9.txt";
+	TEST_RUN(copy_and_get_start("/d/", &o));
+	TEST_RUN(check_u16(guest->start.file_name, ete, RTE_DIM(ete), "non-ASCII file name"));
+	o.file_name = "\xf0\x9f\x98\x80-\xe2\x82\xac";
+	TEST_RUN(copy_and_get_start("/a/", &o));
 	TEST_RUN(check_u16(guest->start.file_name, astral, RTE_DIM(astral), "surrogate pair"));
+	/* Odd names on request, for testing guests: a separator, an empty name. */
+	o.file_name = "a/b";
+	TEST_RUN(copy_and_get_start("/a/", &o));
+	TEST_RUN(check_ascii(guest->start.file_name, "a/b", "a '/' in the name"));
+	o.file_name = "";
+	TEST_RUN(copy_and_get_start("/a/", &o));
+	TEST_ASSERT_EQUAL(guest->start.file_name[0], 0, "an empty name");
 
-	/* 259 units fit with the NUL; 260 do not, nor 258 plus a pair. */
+	/* 259 units fit with the NUL; 260 do not, nor 258 plus a pair, in either field. */
 	memset(dest, 'a', sizeof(dest));
 	dest[0] = '/';
-	dest[1 + 259] = '\0';
+	dest[259] = '\0';
 	TEST_RUN(copy_and_get_start(dest, NULL));
-	TEST_ASSERT_EQUAL(guest->start.file_name[258], 'a', "259th unit");
-	TEST_ASSERT_EQUAL(guest->start.file_name[259], 0, "NUL in the last unit");
+	TEST_ASSERT_EQUAL(guest->start.path_name[258], 'a', "259th unit");
+	TEST_ASSERT_EQUAL(guest->start.path_name[259], 0, "NUL in the last unit");
+	o.file_name = dest + 1;
+	dest[259] = 'a';
+	dest[1 + 259] = '\0';
+	TEST_RUN(copy_and_get_start("/d/", &o));
+	TEST_ASSERT_EQUAL(guest->start.file_name[258], 'a', "259th unit of the name");
 
-	TEST_RUN(make_src(src, sizeof(src), 10, 1));
 	dest[1 + 259] = 'a';
 	dest[1 + 260] = '\0';
-	TEST_ASSERT_EQUAL(rte_hvsim_fcopy(dev, src, dest, NULL, &res), -ENAMETOOLONG,
+	TEST_ASSERT_EQUAL(rte_hvsim_fcopy(dev, src, "/d/", &o, &res), -ENAMETOOLONG,
 			  "260-unit file name");
-	memcpy(dest + 1 + 258, "\xf0\x9f\x98\x80", 5);
 	TEST_ASSERT_EQUAL(rte_hvsim_fcopy(dev, src, dest, NULL, &res), -ENAMETOOLONG,
-			  "258 units and a pair");
-	memset(dest, 'd', 300);
-	dest[0] = '/';
-	strcpy(dest + 300, "/f");
+			  "260-unit path");
+	dest[260] = '\0';
+	memcpy(dest + 258, "\xf0\x9f\x98\x80", 5);
 	TEST_ASSERT_EQUAL(rte_hvsim_fcopy(dev, src, dest, NULL, &res), -ENAMETOOLONG,
-			  "299-unit path");
+			  "257 units and a pair");
 	TEST_ASSERT_EQUAL(rte_hvsim_fcopy(dev, src, "relative/f", NULL, &res), -EINVAL,
 			  "relative path");
-	TEST_ASSERT_EQUAL(rte_hvsim_fcopy(dev, src, "/dir/", NULL, &res), -EINVAL,
-			  "no file name");
+	TEST_ASSERT_EQUAL(rte_hvsim_fcopy(dev, src, "", NULL, &res), -EINVAL, "empty path");
 	TEST_ASSERT_EQUAL(rte_hvsim_fcopy(dev, src, "/d/\xc3\x28", NULL, &res), -EINVAL,
 			  "broken UTF-8");
 	TEST_ASSERT_EQUAL(rte_hvsim_fcopy(dev, src, "/d/\xed\xa0\x80", NULL, &res), -EINVAL,

@@ -244,6 +244,8 @@ open_dir(struct fcopy_deliver *d, bool create)
 		return refuse(d, RTE_HVDEV_IC_PATH_NOT_FOUND, "directory %s does not exist and "
 			      "the host did not ask to create it (CREATE_PATH, -CreateFullPath)",
 			      shown);
+	if (ret == -ENOTDIR)
+		return refuse(d, RTE_HVDEV_IC_PATH_NOT_FOUND, "%s is not a directory", shown);
 	return refuse_errno(d, -ret, shown);
 }
 
@@ -315,30 +317,99 @@ create_tmp(struct fcopy_deliver *d)
 	return reserve(d);
 }
 
+/* @p name as the name of the file to create. */
 static uint32_t
-check_request(struct fcopy_deliver *d, const char *dir, const char *name)
+check_name(struct fcopy_deliver *d, const char *name, const char *what)
 {
-	int ret;
+	int ret = fcopy_name_check(name);
 
-	ret = fcopy_name_check(name);
 	if (ret == -ENAMETOOLONG)
-		return refuse(d, RTE_HVDEV_IC_NAME_TOO_LONG, "file name longer than %d bytes",
+		return refuse(d, RTE_HVDEV_IC_NAME_TOO_LONG, "%s longer than %d bytes", what,
 			      NAME_MAX);
 	if (ret < 0)
-		return refuse(d, RTE_HVDEV_IC_INVALIDARG, "invalid file name '%s' (empty, '.', "
-			      "'..' or containing '/')", name);
-	ret = fcopy_path_normalize(dir, d->dir, sizeof(d->dir));
-	if (ret == -ENAMETOOLONG)
-		return refuse(d, RTE_HVDEV_IC_NAME_TOO_LONG, "path too long");
-	if (ret < 0)
-		return refuse(d, RTE_HVDEV_IC_INVALIDARG, "invalid path '%s' (must be absolute, "
-			      "without '..')", dir);
+		return refuse(d, RTE_HVDEV_IC_INVALIDARG, "invalid %s '%s' (empty, '.', '..' or "
+			      "containing '/')", what, name);
+	return RTE_HVDEV_IC_S_OK;
+}
+
+/* d->target from d->dir and @p name, which becomes d->name. */
+static uint32_t
+set_target(struct fcopy_deliver *d, const char *name, const char *what)
+{
+	uint32_t hr = check_name(d, name, what);
+
+	if (hr != RTE_HVDEV_IC_S_OK)
+		return hr;
+	snprintf(d->name, sizeof(d->name), "%s", name);
 	if ((size_t)snprintf(d->target, sizeof(d->target), "%s%s%s", d->dir,
 			     strcmp(d->dir, "/") ? "/" : "", name) >= sizeof(d->target))
 		return refuse(d, RTE_HVDEV_IC_NAME_TOO_LONG, "path and name longer than %d "
 			      "bytes", PATH_MAX - 1);
-	snprintf(d->name, sizeof(d->name), "%s", name);
 	return RTE_HVDEV_IC_S_OK;
+}
+
+static uint32_t check_strict(struct fcopy_deliver *d, bool opened);
+
+/* @return true when the normalized @p path is one of the allowed roots. */
+static bool
+is_root(const struct fcopy_policy *pol, const char *path)
+{
+	const char *rel = NULL;
+
+	return find_root(pol, path, &rel) != NULL && rel[0] == '\0';
+}
+
+/*
+ * Hyper-V's rule for DestinationPath (path_name), which Windows guests follow: a path ending
+ * in '/' or naming an existing directory (under the policy) gets the source's name
+ * (file_name) appended; any other path is the file itself, and file_name is only logged.
+ * With destination = directory, path_name is always the directory (hv_fcopy_uio_daemon).
+ * On success d->dirfd is the target's directory and d->name the name in it.
+ */
+static uint32_t
+resolve_target(struct fcopy_deliver *d, const char *path, const char *name, bool create)
+{
+	char norm[PATH_MAX], shown[PATH_MAX + 32];
+	const char *slash;
+	bool outside;
+	uint32_t hr;
+	int ret;
+
+	ret = fcopy_path_normalize(path, norm, sizeof(norm));
+	if (ret == -ENAMETOOLONG)
+		return refuse(d, RTE_HVDEV_IC_NAME_TOO_LONG, "path too long");
+	if (ret < 0)
+		return refuse(d, RTE_HVDEV_IC_INVALIDARG, "invalid path '%s' (must be absolute, "
+			      "without '..')", path);
+	snprintf(d->dir, sizeof(d->dir), "%s", norm);
+	if (d->pol->dest_always_dir || fcopy_path_names_dir(path)) {
+		hr = set_target(d, name, "file name");
+		if (hr == RTE_HVDEV_IC_S_OK)
+			hr = check_strict(d, false);
+		return hr != RTE_HVDEV_IC_S_OK ? hr : open_dir(d, create);
+	}
+	/* An existing directory, resolved once: that descriptor is where the file goes. */
+	ret = resolve_dir(d, false, &outside, shown, sizeof(shown));
+	if (ret == 0) {
+		hr = set_target(d, name, "file name");
+		return hr != RTE_HVDEV_IC_S_OK ? hr : check_strict(d, false);
+	}
+	if (outside)
+		return refuse(d, RTE_HVDEV_IC_ACCESS_DENIED, "%s is outside the allowed roots",
+			      d->dir);
+	/* A link leading out is refused, not taken as a file name to replace. */
+	if ((ret != -ENOENT && ret != -ENOTDIR) || is_root(d->pol, norm))
+		return refuse_errno(d, -ret, shown);
+	/* The path names the file: its parent is the directory (created with CREATE_PATH). */
+	slash = strrchr(norm, '/');
+	d->dir[slash == norm ? 1 : slash - norm] = '\0';
+	hr = set_target(d, slash + 1, "destination file name");
+	if (hr != RTE_HVDEV_IC_S_OK)
+		return hr;
+	FCOPY_LOG(INFO, "%s: not an existing directory, so it names the file (the host's file "
+		  "name '%s' is not used)", d->target, name);
+	hr = check_strict(d, false);
+	return hr != RTE_HVDEV_IC_S_OK ? hr : open_dir(d, create);
 }
 
 /* An existing target is an error unless OVER_WRITE, and a directory is never replaced. */
@@ -383,7 +454,7 @@ check_strict(struct fcopy_deliver *d, bool opened)
 }
 
 uint32_t
-fcopy_deliver_start(struct fcopy_deliver *d, const char *dir, const char *name,
+fcopy_deliver_start(struct fcopy_deliver *d, const char *path, const char *name,
 		    uint32_t flags, uint64_t size)
 {
 	uint32_t hr;
@@ -395,17 +466,12 @@ fcopy_deliver_start(struct fcopy_deliver *d, const char *dir, const char *name,
 	d->size = size;
 	d->written = 0;
 	memset(&d->cover, 0, sizeof(d->cover));
-	/* Raw until checked: messages show what the host asked for. */
-	snprintf(d->target, sizeof(d->target), "%s/%s", dir, name);
-	hr = check_request(d, dir, name);
-	if (hr != RTE_HVDEV_IC_S_OK)
-		return hr;
+	/* Raw until resolved: messages show what the host asked for. */
+	snprintf(d->target, sizeof(d->target), "%s (file name '%s')", path, name);
 	if (size > (uint64_t)INT64_MAX)
 		return refuse(d, RTE_HVDEV_IC_INVALIDARG, "announced size %" PRIu64 " is too "
 			      "large", size);
-	hr = check_strict(d, false);
-	if (hr == RTE_HVDEV_IC_S_OK)
-		hr = open_dir(d, (flags & RTE_HVDEV_FCOPY_CREATE_PATH) != 0);
+	hr = resolve_target(d, path, name, (flags & RTE_HVDEV_FCOPY_CREATE_PATH) != 0);
 	if (hr == RTE_HVDEV_IC_S_OK)
 		hr = check_target(d);
 	if (hr == RTE_HVDEV_IC_S_OK)

@@ -8,17 +8,19 @@
 /*
  * Atomic delivery of one copy at a time.
  *
- * START checks the names, resolves the destination directory beneath an allowed root
- * (fcopy_resolve.h), refuses an existing file unless OVER_WRITE, records the temporary
- * file's path (fcopy_state.h), creates ".<name>.hvfcopy-XXXXXX" next to the target with the
- * policy's mode and owner, and checks and reserves the announced size. WRITE writes at the
- * absolute offset, inside [0, announced size) only, and records which bytes arrived.
- * COMPLETE checks that every byte of the announced size arrived, fsyncs, renames
- * (never replacing a file unless OVER_WRITE) and fsyncs the directory. Anything else that
- * ends a copy removes the temporary file: nothing ever appears under the final name but a
- * complete file, and a file being overwritten survives every failure. A copy that fails also
- * removes the directories its START created (CREATE_PATH), each only while it is still the
- * one created and empty.
+ * START applies the destination rule (Hyper-V's: path_name ending in '/' or naming an existing
+ * directory gets file_name appended, otherwise it is the file; or, with destination =
+ * directory, path_name is always the directory), checks the names, resolves the target's
+ * directory beneath an allowed root (fcopy_resolve.h), refuses an existing file unless
+ * OVER_WRITE, records the temporary file's path (fcopy_state.h), creates
+ * ".<name>.hvfcopy-XXXXXX" next to the target with the policy's mode and owner, and checks and
+ * reserves the announced size. WRITE writes at the absolute offset, inside [0, announced size)
+ * only, and records which bytes arrived. COMPLETE checks that every byte of the announced size
+ * arrived, fsyncs, renames (never replacing a file unless OVER_WRITE) and fsyncs the
+ * directory. Anything else that ends a copy removes the temporary file: nothing ever appears
+ * under the final name but a complete file, and a file being overwritten survives every
+ * failure. A copy that fails also removes the directories its START created (CREATE_PATH),
+ * each only while it is still the one created and empty.
  *
  * Every function returns the HRESULT for the host and logs a failure with the path and the
  * reason (kept in reason[] too).
@@ -63,8 +65,8 @@ struct fcopy_deliver {
 	uint64_t size;			/* announced by START */
 	uint64_t written;		/* bytes received in WRITEs, repeats included */
 	struct fcopy_cover cover;	/* which bytes of [0, size) arrived */
-	char dir[PATH_MAX];		/* normalized destination directory */
-	char name[NAME_MAX + 1];
+	char dir[PATH_MAX];		/* normalized directory of the target */
+	char name[NAME_MAX + 1];	/* the target's name in it */
 	char tmp[NAME_MAX + 1];
 	char target[PATH_MAX];		/* dir/name, for messages */
 	char reason[PATH_MAX + 256];	/* why the last failure happened */
@@ -75,10 +77,10 @@ void fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
 			struct fcopy_state *state);
 
 /*
- * Begin a copy of @p size bytes to @p dir / @p name (UTF-8). A copy still in progress is
- * abandoned first.
+ * Begin a copy of @p size bytes: @p path is the host's path_name, @p name its file_name (the
+ * source's name), both UTF-8. A copy still in progress is abandoned first.
  */
-uint32_t fcopy_deliver_start(struct fcopy_deliver *d, const char *dir, const char *name,
+uint32_t fcopy_deliver_start(struct fcopy_deliver *d, const char *path, const char *name,
 			     uint32_t flags, uint64_t size);
 
 /*

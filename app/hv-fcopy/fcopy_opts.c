@@ -26,6 +26,7 @@ enum {
 	OPT_NO_FSYNC,
 	OPT_STATE_DIR,
 	OPT_TIMEOUT,
+	OPT_DESTINATION,
 	OPT_MODE,
 	OPT_BUSY_POLL,
 	OPT_RECHECK,
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "no-fsync", no_argument, NULL, OPT_NO_FSYNC },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "transfer-timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "destination", required_argument, NULL, OPT_DESTINATION },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "busy-poll-us", required_argument, NULL, OPT_BUSY_POLL },
 	{ "recheck-ms", required_argument, NULL, OPT_RECHECK },
@@ -82,6 +84,7 @@ static const struct {
 	{ OPT_NO_FSYNC, "fsync", "no" },
 	{ OPT_STATE_DIR, "state_dir", NULL },
 	{ OPT_TIMEOUT, "transfer_timeout", NULL },
+	{ OPT_DESTINATION, "destination", NULL },
 	{ OPT_MODE, "mode", NULL },
 	{ OPT_BUSY_POLL, "busy_poll_us", NULL },
 	{ OPT_RECHECK, "recheck_ms", NULL },
@@ -115,6 +118,9 @@ fcopy_opts_usage(FILE *f, const char *prog)
 		"crash-safe)\n"
 		"  --transfer-timeout S   abandon a copy after S s without a message (default "
 		"%u, 0 never)\n"
+		"  --destination RULE     auto (default): the host's path is a directory if it\n"
+		"                         ends in '/' or is one, else the file; directory:\n"
+		"                         always the directory, as hv_fcopy_uio_daemon\n"
 		"Service:\n"
 		"  --config FILE          configuration file (default %s if it exists)\n"
 		"  --state-dir DIR        in-flight record for crash cleanup (default %s)\n"

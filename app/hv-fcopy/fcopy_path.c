@@ -42,6 +42,19 @@ fcopy_path_normalize(const char *in, char *out, size_t len)
 	return 0;
 }
 
+bool
+fcopy_path_names_dir(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n == 0)
+		return false;
+	if (path[n - 1] == '/')
+		return true;
+	/* "/srv/drop/." is the directory as surely as "/srv/drop/". */
+	return n >= 2 && path[n - 1] == '.' && path[n - 2] == '/';
+}
+
 const char *
 fcopy_path_beneath(const char *path, const char *root)
 {

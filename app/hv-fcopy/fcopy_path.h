@@ -7,6 +7,7 @@
 
 /* Rules for the names and paths the host sends, and for allowed roots. Pure string work. */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -15,6 +16,12 @@
  * @return 0; -EINVAL (empty, relative, or a ".." component); -ENAMETOOLONG.
  */
 int fcopy_path_normalize(const char *in, char *out, size_t len);
+
+/*
+ * Does the host's raw @p path say it is a directory: a trailing '/' (or a last component ".")?
+ * "/" itself is one.
+ */
+bool fcopy_path_names_dir(const char *path);
 
 /*
  * Where a normalized @p path lies relative to a normalized @p root, compared component by

@@ -307,6 +307,13 @@ fcopy_config_set(struct fcopy_config *c, const char *key, const char *value,
 				    "seconds", where, value, MAX_TRANSFER_TIMEOUT_S);
 		return 0;
 	}
+	if (strcmp(key, "destination") == 0) {
+		if (strcmp(value, "auto") != 0 && strcmp(value, "directory") != 0)
+			return fail(err, errlen, "%s: destination '%s' must be auto or directory",
+				    where, value);
+		p->dest_always_dir = value[0] == 'd';
+		return 0;
+	}
 	if (strcmp(key, "state_dir") == 0) {
 		if (value[0] != '/' ||
 		    (size_t)snprintf(c->state_dir, sizeof(c->state_dir), "%s", value) >=

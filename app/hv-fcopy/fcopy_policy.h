@@ -12,7 +12,8 @@
  *
  * The file is "key = value" lines; '#' starts a comment; blank lines are ignored. Keys:
  * allowed_root (repeatable), allow_anywhere, profile, file_mode, dir_mode, owner, group, fsync,
- * allow_exec, mode, busy_poll_us, recheck_ms, log_syslog, state_dir, transfer_timeout.
+ * allow_exec, mode, busy_poll_us, recheck_ms, log_syslog, state_dir, transfer_timeout,
+ * destination.
  */
 
 #include <limits.h>
@@ -60,6 +61,7 @@ struct fcopy_policy {
 	bool allow_exec;
 	bool strict;			/* the strict profile (fcopy_strict.h) */
 	uint32_t transfer_timeout_s;	/* abandon a copy the host went quiet on; 0: never */
+	bool dest_always_dir;		/* path_name is always the directory (Linux daemon) */
 };
 
 struct fcopy_config {

@@ -152,13 +152,24 @@ json_str(const char *key, const char *s, bool comma)
 	printf("\"%s", comma ? "," : "");
 }
 
+/* The file name START carries: --file-name, else SRC's last component, as Hyper-V. */
+static const char *
+copy_name(const struct hvsim_copy_opts *o, const char *src)
+{
+	const char *slash = strrchr(src, '/');
+
+	if (o->file_name != NULL)
+		return o->file_name;
+	return slash != NULL ? slash + 1 : src;
+}
+
 static int
 copy_report(const struct hvsim_copy_opts *o, const char *src, const struct hvsim_ctl_msg *m)
 {
 	const char *status = hvsim_ctl_get(m, "status"), *msg = hvsim_ctl_get(m, "message");
 	const char *hr = hvsim_ctl_get(m, "hresult"), *op = hvsim_ctl_get(m, "op");
 	const char *b = hvsim_ctl_get(m, "bytes"), *t = hvsim_ctl_get(m, "total");
-	const char *us = hvsim_ctl_get(m, "usec");
+	const char *us = hvsim_ctl_get(m, "usec"), *name = copy_name(o, src);
 	uint64_t bytes, total;
 	double secs, rate;
 	bool ok;
@@ -181,11 +192,17 @@ copy_report(const struct hvsim_copy_opts *o, const char *src, const struct hvsim
 		json_str("operation", strcmp(op, "-") == 0 ? NULL : op, true);
 		json_str("src", src, true);
 		json_str("dest", o->dest, true);
+		json_str("file_name", name, true);
 		printf("\"bytes\":%" PRIu64 ",\"total\":%" PRIu64 ",\"seconds\":%.6f,"
 		       "\"mb_per_s\":%.3f}\n", bytes, total, secs, rate);
+	} else if (ok && o->dest[strlen(o->dest) - 1] == '/') {
+		printf("Copied %s to %s%s in the guest: %" PRIu64 " bytes in %.3f s (%.1f MB/s).\n",
+		       src, o->dest, name, bytes, secs, rate);
 	} else if (ok) {
-		printf("Copied %s to %s in the guest: %" PRIu64 " bytes in %.3f s (%.1f MB/s).\n",
-		       src, o->dest, bytes, secs, rate);
+		/* Only the guest knows which: the host sends both and asks for the rule. */
+		printf("Copied %s to %s in the guest (or to %s/%s if that is a directory there): %"
+		       PRIu64 " bytes in %.3f s (%.1f MB/s).\n", src, o->dest, o->dest, name,
+		       bytes, secs, rate);
 	} else if (strcmp(status, "cancelled") == 0) {
 		fprintf(stderr, "%s: copy of %s to %s cancelled: %s\n", HVSIM_PROG, src, o->dest,
 			msg);
@@ -217,13 +234,15 @@ copy_check(const struct hvsim_copy_opts *o, char *src, size_t size)
 		APP_LOG(ERR, "%s is not a regular file", o->src);
 		return -1;
 	}
-	if (o->dest[0] != '/' || o->dest[strlen(o->dest) - 1] == '/') {
-		APP_LOG(ERR, "DEST must be an absolute guest path ending in a file name, "
-			"not '%s'", o->dest);
+	/* Any absolute form, as Copy-VMFile's DestinationPath: the guest decides. */
+	if (o->dest[0] != '/') {
+		APP_LOG(ERR, "DEST must be an absolute guest path (a directory, with or without "
+			"a trailing '/', or the file), not '%s'", o->dest);
 		return -1;
 	}
 	return 0;
 }
+
 
 int
 hvsim_copy(const struct hvsim_copy_opts *o)
@@ -246,6 +265,9 @@ hvsim_copy(const struct hvsim_copy_opts *o)
 		goto out;
 	if (o->class_name != NULL)
 		hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "class", o->class_name);
+	if (o->file_name != NULL &&
+	    hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "file_name", o->file_name) < 0)
+		goto out;
 	if (o->force)
 		hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "force", "1");
 	if (o->create_path)

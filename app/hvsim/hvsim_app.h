@@ -96,6 +96,7 @@ struct hvsim_copy_opts {
 	uint32_t chunk;		/* 0: the host's default */
 	uint64_t cancel_after;	/* 0: never */
 	const char *fault;	/* fault specification for this copy, or NULL */
+	const char *file_name;	/* START's file name instead of SRC's, or NULL */
 };
 int hvsim_copy(const struct hvsim_copy_opts *o);
 /* rescind, offer, list: one request, one answer. */

@@ -38,6 +38,7 @@ enum {
 	OPT_CANCEL_AFTER,
 	OPT_JSON,
 	OPT_FAULT,
+	OPT_FILE_NAME,
 	OPT_RENEGOTIATE,
 };
 
@@ -55,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "cancel-after", required_argument, NULL, OPT_CANCEL_AFTER },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "fault", required_argument, NULL, OPT_FAULT },
+	{ "file-name", required_argument, NULL, OPT_FILE_NAME },
 	{ "renegotiate", no_argument, NULL, OPT_RENEGOTIATE },
 	{ NULL, 0, NULL, 0 },
 };
@@ -69,7 +71,7 @@ struct cmd {
 static const char *const serve_opts[] = { "root", "class", "ring-size", "no-negotiate", NULL };
 static const char *const copy_opts[] = {
 	"root", "class", "force", "create-full-path", "timeout-s", "chunk", "cancel-after",
-	"json", "fault", NULL,
+	"json", "fault", "file-name", NULL,
 };
 static const char *const fault_opts[] = { "root", "class", "renegotiate", NULL };
 static const char *const dev_opts[] = { "root", "class", NULL };
@@ -80,7 +82,8 @@ static const struct cmd cmds[] = {
 	  "serve --root DIR [--class NAME]... [--ring-size BYTES] [--no-negotiate] [-v]" },
 	{ "copy", copy_opts, 2,
 	  "copy --root DIR SRC DEST [--force] [--create-full-path] [--timeout-s N]\n"
-	  "         [--chunk N] [--cancel-after BYTES] [--fault SPEC] [--class NAME] [--json]" },
+	  "         [--chunk N] [--cancel-after BYTES] [--fault SPEC] [--class NAME] [--json]\n"
+	  "         [--file-name NAME]" },
 	{ "fault", fault_opts, -1,
 	  "fault --root DIR [--class NAME] [--renegotiate] [KEY=VALUE...|clear]" },
 	{ "rescind", dev_opts, 0, "rescind --root DIR [--class NAME]" },
@@ -115,7 +118,9 @@ usage(FILE *f)
 		"  serve    offer the devices (default: one fcopy device that negotiates IC\n"
 		"           versions) and run the host until SIGINT or SIGTERM; the other\n"
 		"           commands talk to it through DIR/" HVSIM_CTL_SOCK ".\n"
-		"  copy     Copy-VMFile: push local file SRC to guest path DEST.\n"
+		"  copy     Copy-VMFile: push local file SRC to guest path DEST (sent as is:\n"
+		"           the guest puts the file in DEST if it ends in '/' or is a directory\n"
+		"           there, else at DEST itself).\n"
 		"  rescind  withdraw a device, as turning Guest Services off does.\n"
 		"  offer    offer a rescinded device again.\n"
 		"  list     show the devices, their state and counters.\n"
@@ -138,6 +143,7 @@ usage(FILE *f)
 		"  --cancel-after BYTES  send CANCEL once BYTES are written\n"
 		"  --json                print the outcome of copy as JSON\n"
 		"  --fault SPEC          copy with these faults (comma-separated KEY=VALUE)\n"
+		"  --file-name NAME      send NAME as the file name, not SRC's (odd names)\n"
 		"  --renegotiate         fault: send a NEGOTIATE now (with the fault set)\n"
 		"  -v, --verbose         more log (twice: debug)\n"
 		"  -h, --help            this help\n\n"
@@ -248,6 +254,9 @@ set_opt(struct app_opts *a, int c, const char *arg)
 		return 0;
 	case OPT_FAULT:
 		a->copy.fault = arg;
+		return 0;
+	case OPT_FILE_NAME:
+		a->copy.file_name = arg;
 		return 0;
 	case OPT_RENEGOTIATE:
 		a->renegotiate = true;

@@ -236,6 +236,7 @@ copy_opts(const struct hvsim_ctl_msg *m, struct rte_hvsim_fcopy_opts *o)
 	o->overwrite = v != NULL && strcmp(v, "1") == 0;
 	v = hvsim_ctl_get(m, "create_path");
 	o->create_path = v != NULL && strcmp(v, "1") == 0;
+	o->file_name = hvsim_ctl_get(m, "file_name");
 	return 0;
 }
 
@@ -256,7 +257,7 @@ not_a_fault_key(const char *key)
 {
 	static const char *const keys[] = {
 		"class", "clear", "renegotiate", "spec", "src", "dest", "force", "create_path",
-		"timeout_ms", "chunk", "cancel_after", "progress", "fault",
+		"timeout_ms", "chunk", "cancel_after", "progress", "fault", "file_name",
 	};
 	unsigned int i;
 
@@ -445,8 +446,8 @@ serve_copy(struct serve *sv, int fd, const struct hvsim_ctl_msg *m)
 			reply_error(fd, -ret, "cannot read %s: %s", src, strerror(-ret));
 		else if (ret == -EINVAL || ret == -ENAMETOOLONG)
 			reply_error(fd, -ret, "cannot copy %s to %s: %s (the destination must be "
-				    "an absolute UTF-8 path ending in a file name, each part at "
-				    "most 259 UTF-16 units)", src, dest, strerror(-ret));
+				    "an absolute UTF-8 path, it and the file name at most 259 "
+				    "UTF-16 units)", src, dest, strerror(-ret));
 		else
 			reply_error(fd, -ret, "cannot copy %s: %s", src, strerror(-ret));
 		return;

@@ -173,21 +173,30 @@ utf8_to_utf16(const char *str, size_t n, uint16_t *out)
 	return 0;
 }
 
-/* "/a/b/name" -> path_name "/a/b", file_name "name"; "/name" -> "/" and "name". */
+/*
+ * As Hyper-V fills START: path_name is DestinationPath exactly as given (a directory, with or
+ * without a trailing '/', or the file itself: the guest decides), file_name the source's name.
+ */
 static int
-fill_names(struct rte_hvdev_fcopy_start *st, const char *dest)
+fill_names(struct rte_hvdev_fcopy_start *st, const char *dest, const char *name)
 {
-	const char *slash = strrchr(dest, '/');
-	size_t plen;
 	int ret;
 
-	if (dest[0] != '/' || slash[1] == '\0')
+	if (dest[0] != '/')
 		return -EINVAL;
-	plen = slash == dest ? 1 : (size_t)(slash - dest);
-	ret = utf8_to_utf16(dest, plen, st->path_name);
+	ret = utf8_to_utf16(dest, strlen(dest), st->path_name);
 	if (ret == 0)
-		ret = utf8_to_utf16(slash + 1, strlen(slash + 1), st->file_name);
+		ret = utf8_to_utf16(name, strlen(name), st->file_name);
 	return ret;
+}
+
+/* The last component of @p path, as Copy-VMFile takes it from SourcePath. */
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
 }
 
 /*
@@ -820,11 +829,12 @@ rte_hvsim_fcopy(struct rte_hvsim_dev *dev, const char *src_path, const char *des
 	msg = calloc(2, sizeof(*msg));
 	if (msg == NULL)
 		return -ENOMEM;
-	ret = fill_names(&msg->start, dest);
+	ret = fill_names(&msg->start, dest, o->file_name != NULL ? o->file_name :
+			 base_name(src_path));
 	if (ret < 0) {
-		HVSIM_LOG(ERR, "%s: fcopy: bad guest path '%s': %s", dev->inst_str, dest,
-			  ret == -ENAMETOOLONG ? "a part is over 259 UTF-16 units" :
-			  "not absolute, no file name, or not UTF-8");
+		HVSIM_LOG(ERR, "%s: fcopy: bad guest path '%s' or file name: %s", dev->inst_str,
+			  dest, ret == -ENAMETOOLONG ? "over 259 UTF-16 units" :
+			  "the path is not absolute, or not UTF-8");
 		goto out;
 	}
 	fd = open_source(src_path, &size);

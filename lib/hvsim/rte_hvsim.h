@@ -290,6 +290,11 @@ struct rte_hvsim_fcopy_opts {
 	 */
 	void (*progress)(uint64_t done, uint64_t total, void *arg);
 	void *progress_arg;
+	/**
+	 * START.file_name instead of the source's base name (any UTF-8, even empty or with a
+	 * '/', to test how a guest takes odd names); NULL: the source's name, as Hyper-V.
+	 */
+	const char *file_name;
 };
 
 /** Outcome of one Copy-VMFile. */
@@ -306,9 +311,12 @@ struct rte_hvsim_fcopy_result {
  * WRITE x n (at most opts.chunk bytes each, absolute offsets, one request in flight),
  * COMPLETE, stopping at the first non-zero status.
  *
- * @p dest is an absolute guest path. It is split at its last '/' into path_name (without the
- * trailing '/', except for "/" itself) and file_name, both converted from UTF-8 to UTF-16LE
- * (surrogate pairs beyond the BMP) and NUL-terminated.
+ * START carries what Hyper-V sends: path_name is @p dest verbatim (DestinationPath: an
+ * absolute guest path naming a directory, with or without a trailing '/', or the file itself;
+ * the guest decides where the file goes), file_name the last component of @p src_path (or
+ * opts.file_name), both converted from UTF-8 to UTF-16LE (surrogate pairs beyond the BMP) and
+ * NUL-terminated. A guest following Hyper-V's documented rule writes @p dest + file_name when
+ * @p dest ends in '/' or is an existing directory, else @p dest itself.
  *
  * Blocks the caller; the guest's answers arrive on the host thread, so this must not be called
  * from a device callback. Requires a device offered with conf.ic_negotiate whose channel is
@@ -320,8 +328,8 @@ struct rte_hvsim_fcopy_result {
  * @return 0 when the exchange ended (see res->hresult and res->cancelled); -ETIMEDOUT
  *         (res->timed_out, res->failed_op); -ENOTCONN (channel not open, negotiation refused,
  *         or the channel closed during the copy); -ENOENT, -EACCES, -EIO (cannot read
- *         @p src_path); -EINVAL (bad arguments, not a regular file, @p dest not absolute, no
- *         file name or not valid UTF-8, no IC role); -ENAMETOOLONG (a part of @p dest over
+ *         @p src_path); -EINVAL (bad arguments, not a regular file, @p dest not absolute, a
+ *         name not valid UTF-8, no IC role); -ENAMETOOLONG (@p dest or the file name over
  *         259 UTF-16 units); -EBUSY (another copy runs); -EDEADLK (called on the host thread);
  *         -ECANCELED (the fault step action RTE_HVSIM_ACT_STALL made the host go silent).
  *         The device's fault set (rte_hvsim_fault_set()) applies: mangled requests, the step
