@@ -52,7 +52,8 @@ E_PATH_NOT_FOUND = 0x80070003
 E_ALREADY_EXISTS = 0x80070050
 E_INVALIDARG = 0x80070057
 E_NAME_TOO_LONG = 0x800700CE
-# Copy-VMFile's limit on each of START's names, in UTF-16 units (NUL excluded).
+# Copy-VMFile's limit on each of START's names, in UTF-16 units (NUL excluded): path_name holds
+# the whole DestinationPath, so a destination is at most this long.
 NAME_UNITS_MAX = 259
 
 # Faults and how often each is drawn among faulty copies (weights).
@@ -324,6 +325,17 @@ class Planner:
                 name = name[:-5] + '.bin'
         return name
 
+    def dest(self, d, name):
+        """d/name, the name cut (before its extension) so that the whole fits START."""
+        room = NAME_UNITS_MAX - units(d) - 1
+        if units(name) > room:
+            stem, dot, ext = name.rpartition('.')
+            keep = room - units(dot + ext)
+            while units(stem) > keep:
+                stem = stem[:-1]
+            name = stem + dot + ext
+        return os.path.join(d, name)
+
     def new_dir(self, index):
         r = self.rng
         # Deep, but within the path limit of START (the nesting grows from earlier dirs).
@@ -379,7 +391,7 @@ class Planner:
             c.new_dirs = [d]
         else:
             d = r.choice(self.dirs)
-        c.dest = os.path.join(d, self.name(c.index))
+        c.dest = self.dest(d, self.name(c.index))
 
     def plan_cancel(self, c):
         self.plan_plain(c)
@@ -402,26 +414,29 @@ class Planner:
     def plan_dotdot(self, c):
         r = self.rng
         d = r.choice(self.dirs)
-        c.dest = os.path.join(d, r.choice(DIR_PARTS), '..', self.name(c.index))
+        c.dest = self.dest(os.path.join(d, r.choice(DIR_PARTS), '..'), self.name(c.index))
         c.check = os.path.normpath(c.dest)
         self.fail(c, 'failed', E_INVALIDARG, 'START')
 
     def plan_outside(self, c):
         r = self.rng
         parts = [r.choice(DIR_PARTS) for _ in range(r.randint(0, 2))]
-        c.dest = os.path.join(self.rig.outside, *parts, self.name(c.index))
+        c.dest = self.dest(os.path.join(self.rig.outside, *parts), self.name(c.index))
         self.fail(c, 'failed', E_ACCESS_DENIED, 'START')
 
     def plan_no_path(self, c):
         d = self.new_dir(c.index)
-        c.dest = os.path.join(d, self.name(c.index))
+        c.dest = self.dest(d, self.name(c.index))
         c.create = False
         self.fail(c, 'failed', E_PATH_NOT_FOUND, 'START')
 
     def plan_long_name(self, c):
-        d = self.rng.choice(self.dirs)
-        # Over 255 bytes of UTF-8, within the 259 UTF-16 units START can carry.
-        c.dest = os.path.join(d, f'{c.index:05d} ' + '\u00e9' * self.rng.randint(126, 250))
+        # Over 255 bytes of UTF-8, the whole within the 259 UTF-16 units START can carry.
+        n = 125 + 6 + 1
+        d = self.rng.choice([d for d in self.dirs if units(d) + n <= NAME_UNITS_MAX] or
+                            [self.rig.guest])
+        most = NAME_UNITS_MAX - units(d) - 1 - 6
+        c.dest = os.path.join(d, f'{c.index:05d} ' + '\u00e9' * self.rng.randint(125, most))
         self.fail(c, 'failed', E_NAME_TOO_LONG, 'START')
 
     def mid_copy_size(self, c):
