@@ -145,7 +145,7 @@ test_refusals(void)
 	hr = fcopy_deliver_start(&d, dir, "n", 0, 1);
 	if (hr == RTE_HVDEV_IC_S_OK)
 		ret = TEST_FAILED;
-	hvdev_test_fmt(dir, sizeof(dir), "%s/%s", top, EVIL);
+	hvdev_test_fmt(dir, sizeof(dir), "%s/%s/", top, EVIL);
 	hr = fcopy_deliver_start(&d, dir, "n", 0, 1);
 	if (hr == RTE_HVDEV_IC_S_OK)
 		ret = TEST_FAILED;

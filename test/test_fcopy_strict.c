@@ -61,15 +61,20 @@ teardown(void)
 	hvdev_test_root_remove(top);
 }
 
-/* A whole copy of @p len bytes of 'x'; the HRESULT of the first step that failed. */
+/*
+ * A whole copy of @p len bytes of 'x' into the directory @p dir (sent with a trailing '/', so
+ * a missing one is a directory too); the HRESULT of the first step that failed.
+ */
 static uint32_t
 deliver(const char *dir, const char *name, uint32_t flags, uint32_t len)
 {
 	static char data[64];
+	char path[PATH_MAX];
 	uint32_t hr;
 
 	memset(data, 'x', sizeof(data));
-	hr = fcopy_deliver_start(&dlv, dir, name, flags, len);
+	snprintf(path, sizeof(path), "%s/", dir);
+	hr = fcopy_deliver_start(&dlv, path, name, flags, len);
 	if (hr == S_OK && len > 0)
 		hr = fcopy_deliver_write(&dlv, 0, data, len);
 	if (hr == S_OK)
