@@ -1017,6 +1017,62 @@ test_tx_wait_rescind(void)
 	return ret;
 }
 
+/*
+ * The node of a rescinded device that the kernel has not removed yet can be opened, with the
+ * old rings, while its reads fail. Whoever opens it (not only a reattach, which skips the node
+ * it knows) must find that out before mapping the rings: -ENODEV, nothing mapped or touched.
+ */
+static int
+check_stale_node(void)
+{
+	struct rte_hvsim_dev_conf conf = {
+		.ops = &host_ops, .ops_arg = &host, .rescind_linger_ms = 5000,
+	};
+	struct rte_hvsim_dev_stats hst;
+	struct hvdev_uio_devinfo info;
+	struct rte_hvsim_dev *dev;
+	struct hvdev_chan *ch, *ch2 = NULL;
+	rte_uuid_t cls;
+	char err[512];
+	int ret;
+
+	hvdev_test_class("fcopy", conf.class_id);
+	dev = rte_hvsim_offer(sim, &conf);
+	TEST_ASSERT(dev != NULL, "offer");
+	ch = open_chan();
+	TEST_ASSERT(ch != NULL, "open");
+	TEST_RUN(echo_once(ch, 100, 1));
+	TEST_ASSERT_EQUAL(rte_hvsim_rescind(dev), 0, "rescind");
+	hvdev_chan_close(ch);
+	hvdev_test_class("fcopy", cls);
+	TEST_ASSERT_EQUAL(hvdev_uio_discover(root, cls, NULL, 0, &info, err, sizeof(err)), 0,
+			  "the stale entry is still listed: %s", err);
+	ret = hvdev_chan_open(&info, &ch2);
+	if (ret == 0)
+		hvdev_chan_close(ch2);
+	rte_hvsim_dev_stats_get(dev, &hst);
+	TEST_ASSERT_EQUAL(hst.stale_opens, 1, "the stale node was opened");
+	TEST_ASSERT_EQUAL(ret, -ENODEV, "and refused before its rings were mapped");
+	/* The device offered again replaces it and is served. */
+	TEST_ASSERT_EQUAL(rte_hvsim_reoffer(dev), 0, "re-offer");
+	ch = open_chan();
+	TEST_ASSERT(ch != NULL, "open the new device");
+	TEST_RUN(echo_once(ch, 100, 2));
+	hvdev_chan_close(ch);
+	return TEST_SUCCESS;
+}
+
+static int
+test_stale_node(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_stale_node();
+	teardown();
+	return ret;
+}
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(roundtrip_16k, test_roundtrip_16k),
 	HVDEV_CASE(roundtrip_20k, test_roundtrip_20k),
@@ -1034,6 +1090,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(second_opener, test_second_opener),
 	HVDEV_CASE(signal_einval, test_signal_einval),
 	HVDEV_CASE(tx_wait_rescind, test_tx_wait_rescind),
+	HVDEV_CASE(stale_node, test_stale_node),
 };
 
 int

@@ -247,6 +247,15 @@ open_sim_node(const struct hvdev_uio_devinfo *info, struct hvdev_node *node)
 			      info->instance_str, info->node_path, strerror(-ret));
 		goto fail;
 	}
+	node->kind = HVDEV_NODE_SIM;
+	/* Before the hello is judged: a stale device's ring memory may be gone already. */
+	if (node_stale(node)) {
+		HVDEV_UIO_LOG(NOTICE, "%s: %s belongs to a rescinded device that the host has "
+			      "not removed yet", info->instance_str, info->node_path);
+		close(memfd);
+		ret = -ENODEV;
+		goto fail;
+	}
 	if (hello.magic != HVDEV_SIMNODE_MAGIC || hello.version != HVDEV_SIMNODE_VERSION ||
 	    hello.map_size != info->map0_size || fstat(memfd, &st) < 0 ||
 	    (uint64_t)st.st_size < info->map0_size) {
@@ -257,14 +266,8 @@ open_sim_node(const struct hvdev_uio_devinfo *info, struct hvdev_node *node)
 		ret = -EPROTO;
 		goto fail;
 	}
-	node->kind = HVDEV_NODE_SIM;
 	node->lock_fd = memfd;
 	ret = node_lock(info, memfd);
-	if (ret == 0 && node_stale(node)) {
-		HVDEV_UIO_LOG(NOTICE, "%s: %s belongs to a rescinded device that the host has "
-			      "not removed yet", info->instance_str, info->node_path);
-		ret = -ENODEV;
-	}
 	if (ret < 0)
 		goto fail;
 	node->mem = mmap(NULL, info->map0_size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
