@@ -277,6 +277,35 @@ check_copy(void)
 }
 PROTO_CASE(copy)
 
+/* The transfer record names the file where the destination rule put it. */
+static int
+check_record_target(void)
+{
+	struct rte_hvdev_fcopy_start st;
+	char want[PATH_MAX + 16];
+	uint32_t status;
+
+	make_start(&st, "src.bin", 0, 0);
+	hvdev_test_fmt(want, sizeof(want), "%s/renamed.iso", root);
+	utf16(st.path_name, want);
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &st, sizeof(st), &status));
+	TEST_ASSERT_EQUAL(status, 0, "START to a new file name");
+	TEST_ASSERT(strcmp(stats.path, want) == 0, "record of '%s', want '%s'", stats.path, want);
+	TEST_RUN(op(RTE_HVDEV_FCOPY_COMPLETE, &status));
+	TEST_ASSERT_EQUAL(status, 0, "COMPLETE");
+	make_start(&st, "src.bin", 0, 0);
+	hvdev_test_fmt(want, sizeof(want), "%s/", root);
+	utf16(st.path_name, want);
+	hvdev_test_fmt(want, sizeof(want), "%s/src.bin", root);
+	TEST_RUN(request(RTE_HVDEV_IC_MSG_FCOPY, &st, sizeof(st), &status));
+	TEST_ASSERT_EQUAL(status, 0, "START into a directory");
+	TEST_ASSERT(strcmp(stats.path, want) == 0, "record of '%s', want '%s'", stats.path, want);
+	TEST_RUN(op(RTE_HVDEV_FCOPY_COMPLETE, &status));
+	TEST_ASSERT_EQUAL(status, 0, "COMPLETE");
+	return TEST_SUCCESS;
+}
+PROTO_CASE(record_target)
+
 static int
 check_restart_and_cancel(void)
 {
@@ -555,6 +584,7 @@ PROTO_CASE(write_past_size)
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(negotiate, test_negotiate),
 	HVDEV_CASE(copy, test_copy),
+	HVDEV_CASE(record_target, test_record_target),
 	HVDEV_CASE(restart_and_cancel, test_restart_and_cancel),
 	HVDEV_CASE(write_errors, test_write_errors),
 	HVDEV_CASE(truncated, test_truncated),

@@ -95,7 +95,7 @@ static uint32_t
 on_start(struct fcopy_proto *p, const uint8_t *body, uint32_t body_len)
 {
 	struct rte_hvdev_fcopy_start st;
-	char name[UTF8_MAX], path[UTF8_MAX], shown[2 * UTF8_MAX];
+	char name[UTF8_MAX], path[UTF8_MAX];
 	uint32_t hr;
 
 	if (body_len < sizeof(st)) {
@@ -113,9 +113,9 @@ on_start(struct fcopy_proto *p, const uint8_t *body, uint32_t body_len)
 		fcopy_stats_end(p->stats, hr, "invalid UTF-16 name");
 		return hr;
 	}
-	snprintf(shown, sizeof(shown), "%s/%s", path, name);
-	fcopy_stats_begin(p->stats, shown, st.file_size);
 	hr = fcopy_deliver_start(p->dlv, path, name, st.copy_flags, st.file_size);
+	/* The record names the file where the destination rule put it, not the host's fields. */
+	fcopy_stats_begin(p->stats, p->dlv->target, st.file_size);
 	if (hr != RTE_HVDEV_IC_S_OK)
 		fcopy_stats_end(p->stats, hr, p->dlv->reason);
 	return hr;
