@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -220,11 +222,158 @@ test_scan(void)
 	return ret;
 }
 
+/* A host whose kernel profile comes from HVSIM_KERNEL, as a whole suite would get it. */
+static int
+setup_kernel(const char *spec)
+{
+	int ret;
+
+	setenv("HVSIM_KERNEL", spec, 1);
+	ret = setup();
+	unsetenv("HVSIM_KERNEL");
+	return ret;
+}
+
+#define HYPERV_FCOPY_INSTANCE "eb765408-105f-49b6-b4aa-c123b64d17d4"
+
+/* Hyper-V offers fcopy as one fixed instance; the upstream daemon looks for no other. */
+static int
+check_fcopy_instance(void)
+{
+	struct rte_hvsim_dev *first, *second, *kvp;
+	char str[RTE_UUID_STRLEN], path[PATH_MAX + 64];
+	rte_uuid_t inst, inst2;
+
+	first = offer("fcopy", 0, NULL);
+	TEST_ASSERT(first != NULL, "offer");
+	rte_hvsim_dev_instance(first, inst);
+	rte_uuid_unparse(inst, str, sizeof(str));
+	TEST_ASSERT(strcmp(str, HYPERV_FCOPY_INSTANCE) == 0, "fcopy instance %s", str);
+	snprintf(path, sizeof(path), "%s/sys/bus/vmbus/devices/" HYPERV_FCOPY_INSTANCE
+		 "/device_id", root);
+	TEST_ASSERT(hvdev_test_exists(path), "the daemon's path %s exists", path);
+	/* A second fcopy device on the same host cannot have it too. */
+	second = offer("fcopy", 0, NULL);
+	TEST_ASSERT(second != NULL, "second offer");
+	rte_hvsim_dev_instance(second, inst2);
+	TEST_ASSERT(rte_uuid_compare(inst, inst2) != 0, "second fcopy device has its own id");
+	kvp = offer("kvp", 0, NULL);
+	TEST_ASSERT(kvp != NULL, "kvp");
+	rte_hvsim_dev_instance(kvp, inst2);
+	TEST_ASSERT(rte_uuid_compare(inst, inst2) != 0, "other classes keep derived ids");
+	/* Rescinded and offered again: the same id. */
+	TEST_ASSERT_EQUAL(rte_hvsim_rescind(first), 0, "rescind");
+	TEST_ASSERT_EQUAL(rte_hvsim_reoffer(first), 0, "re-offer");
+	rte_hvsim_dev_instance(first, inst2);
+	TEST_ASSERT(rte_uuid_compare(inst, inst2) == 0, "same id after a re-offer");
+	return TEST_SUCCESS;
+}
+
+static int
+test_fcopy_instance(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_fcopy_instance();
+	teardown();
+	return ret;
+}
+
+/*
+ * Kernels before the dynamic ring attribute (6.15, and its 6.12.y backport) give
+ * channels/<relid>/ring a fixed 4 MiB: the size must come from uio map 0, and the channel
+ * must work over the real 16 KiB rings.
+ */
+static int
+check_legacy_ring_attr(void)
+{
+	struct hvdev_uio_devinfo info;
+	char err[512], path[PATH_MAX + 64];
+	struct hvdev_chan *ch;
+	struct stat st;
+	rte_uuid_t cls;
+
+	TEST_ASSERT(offer("fcopy", 16u << 10, NULL) != NULL, "offer");
+	hvdev_test_class("fcopy", cls);
+	TEST_ASSERT_EQUAL(hvdev_uio_discover(root, cls, NULL, 1000, &info, err, sizeof(err)), 0,
+			  "%s", err);
+	snprintf(path, sizeof(path), "%s/channels/%u/ring", info.sysfs_dir, info.relid);
+	TEST_ASSERT(stat(path, &st) == 0, "ring attribute %s", path);
+	TEST_ASSERT_EQUAL((uint64_t)st.st_size, 4u << 20, "the fixed 4 MiB of older kernels");
+	TEST_ASSERT_EQUAL(info.ring_size, 16u << 10, "ring size from map 0, not the attribute");
+	TEST_ASSERT_EQUAL(info.map0_size, 32u << 10, "map 0");
+	TEST_ASSERT_EQUAL(hvdev_chan_open(&info, &ch), 0, "open over the real size");
+	hvdev_chan_close(ch);
+	return TEST_SUCCESS;
+}
+
+static int
+test_legacy_ring_attr(void)
+{
+	int ret;
+
+	TEST_RUN(setup_kernel("legacy-ring"));
+	ret = check_legacy_ring_attr();
+	teardown();
+	return ret;
+}
+
+/*
+ * Before 6.10 uio_hv_generic refuses channels without a monitor page, and hv_utils owns the
+ * util classes: the error says the kernel is too old, and does not send the user to new_id.
+ */
+static int
+check_kernel_too_old(void)
+{
+	struct hvdev_uio_devinfo info;
+	char err[512], path[PATH_MAX + 64], rel[64] = "";
+	rte_uuid_t cls;
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/osrelease", root);
+	f = fopen(path, "r");
+	TEST_ASSERT(f != NULL && fgets(rel, sizeof(rel), f) != NULL, "osrelease %s", path);
+	fclose(f);
+	TEST_ASSERT(strncmp(rel, "6.9.", 4) == 0, "a 6.9 kernel: %s", rel);
+	TEST_ASSERT(offer("fcopy", 0, NULL) != NULL, "offer");
+	hvdev_test_class("fcopy", cls);
+	ret = hvdev_uio_discover(root, cls, NULL, 200, &info, err, sizeof(err));
+	TEST_ASSERT_EQUAL(ret, -ENOTSUP, "refused: %s", err);
+	TEST_ASSERT(strstr(err, "not bound to a driver") != NULL &&
+		    strstr(err, "too old") != NULL && strstr(err, "6.10") != NULL,
+		    "says the kernel is too old: %s", err);
+	TEST_ASSERT(strstr(err, "new_id") == NULL, "does not suggest new_id: %s", err);
+	/* Bound to hv_utils, as such kernels bind the util classes: same answer. */
+	TEST_ASSERT(offer("kvp", 0, "hv_utils") != NULL, "kvp");
+	hvdev_test_class("kvp", cls);
+	ret = hvdev_uio_discover(root, cls, NULL, 0, &info, err, sizeof(err));
+	TEST_ASSERT_EQUAL(ret, -ENOTSUP, "refused: %s", err);
+	TEST_ASSERT(strstr(err, "bound to hv_utils") != NULL && strstr(err, "too old") != NULL &&
+		    strstr(err, "new_id") == NULL, "message: %s", err);
+	return TEST_SUCCESS;
+}
+
+static int
+test_kernel_too_old(void)
+{
+	int ret;
+
+	TEST_RUN(setup_kernel("pre-6.10"));
+	ret = check_kernel_too_old();
+	teardown();
+	return ret;
+}
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(found, test_found),
 	HVDEV_CASE(errors, test_errors),
 	HVDEV_CASE(late_entries, test_late_entries),
 	HVDEV_CASE(scan, test_scan),
+	HVDEV_CASE(fcopy_instance, test_fcopy_instance),
+	HVDEV_CASE(legacy_ring_attr, test_legacy_ring_attr),
+	HVDEV_CASE(kernel_too_old, test_kernel_too_old),
 };
 
 int

@@ -114,7 +114,8 @@ make_src(const char *name, uint64_t size, uint32_t seed, char *path, size_t len)
 static int
 count_outside(void)
 {
-	static const char *const allowed[] = { "guest", "state", "host", "sys", "dev" };
+	static const char *const allowed[] = { "guest", "state", "host", "sys", "dev",
+		"proc" };
 	struct dirent *de;
 	unsigned int i;
 	int n = 0;

@@ -35,6 +35,7 @@ static char devdir[PATH_MAX];
 static pthread_t kernel;
 static volatile bool kernel_stop;
 static bool kernel_obeys_new_id;
+static volatile bool kernel_refuses;	/* before 6.10: the probe refuses low-speed devices */
 
 static const char *
 path(const char *dir, const char *rel)
@@ -102,6 +103,10 @@ kernel_main(void *arg)
 
 	RTE_SET_USED(arg);
 	while (!kernel_stop) {
+		if (kernel_refuses) {
+			usleep(2000);
+			continue;
+		}
 		if (!is_bound() && kernel_obeys_new_id &&
 		    get(path(drvdir, "new_id"), buf, sizeof(buf)) > 0 &&
 		    strstr(buf, FCOPY_CLASS_GUID) != NULL)
@@ -131,6 +136,7 @@ setup(bool with_device, bool obeys_new_id)
 				"{" FCOPY_CLASS_GUID "}\n") == 0, "class_id");
 	}
 	kernel_stop = false;
+	kernel_refuses = false;
 	kernel_obeys_new_id = obeys_new_id;
 	TEST_ASSERT(pthread_create(&kernel, NULL, kernel_main, NULL) == 0, "kernel thread");
 	return TEST_SUCCESS;
@@ -278,6 +284,45 @@ test_no_module(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A kernel before 6.10 refuses to bind the fcopy device (no monitor page) to uio_hv_generic
+ * whatever is written to new_id or bind: the error says the kernel is too old, and does not
+ * send the user to new_id. A kernel from 6.10 on is bound as usual.
+ */
+static int
+check_kernel_too_old(void)
+{
+	char node[PATH_MAX], err[512], buf[128];
+
+	TEST_ASSERT(hvdev_test_mkdirs(path(root, "proc/sys/kernel")) == 0 &&
+		    put(path(root, "proc/sys/kernel/osrelease"), "6.8.0-45-generic\n") == 0,
+		    "osrelease");
+	kernel_refuses = true;
+	TEST_ASSERT_EQUAL(do_bind(node, sizeof(node), err, sizeof(err)), -ENOTSUP, "%s", err);
+	TEST_ASSERT(strstr(err, "Linux 6.8.0-45-generic is too old") != NULL &&
+		    strstr(err, "6.10") != NULL, "says the kernel is too old: %s", err);
+	TEST_ASSERT(strstr(err, "new_id") == NULL, "does not suggest new_id: %s", err);
+	TEST_ASSERT(!is_bound(), "not bound");
+	TEST_ASSERT_EQUAL(get(path(drvdir, "new_id"), buf, sizeof(buf)), 0,
+			  "nothing written to new_id: '%s'", buf);
+	TEST_ASSERT(put(path(root, "proc/sys/kernel/osrelease"), "6.10.0\n") == 0, "6.10");
+	kernel_refuses = false;
+	TEST_ASSERT_EQUAL(do_bind(node, sizeof(node), err, sizeof(err)), 0, "6.10 binds: %s",
+			  err);
+	return TEST_SUCCESS;
+}
+
+static int
+test_kernel_too_old(void)
+{
+	int ret;
+
+	TEST_RUN(setup(true, true));
+	ret = check_kernel_too_old();
+	teardown();
+	return ret;
+}
+
 /* dpdk-hv-fcopy --bind-only, as the unit's ExecStartPre runs it; its exit status. */
 static int
 run_cli(void)
@@ -338,6 +383,7 @@ test_cli(void)
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(idempotent, test_idempotent),
 	HVDEV_CASE(explicit_bind, test_explicit_bind),
+	HVDEV_CASE(kernel_too_old, test_kernel_too_old),
 	HVDEV_CASE(no_device, test_no_device),
 	HVDEV_CASE(other_driver, test_other_driver),
 	HVDEV_CASE(no_module, test_no_module),

@@ -9,6 +9,8 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 
 #include "hvdev_test.h"
 #include "hvdev_uio_chan.h"
+#include "rte_hvdev_fcopy.h"
 #include "rte_hvdev_ic.h"
 #include "rte_hvsim.h"
 
@@ -922,11 +925,17 @@ check_sim_early_packet(void)
 	TEST_ASSERT(ch != NULL, "open");
 	TEST_RUN(recv_negotiate(ch, &meta, buf, sizeof(buf)));
 	TEST_RUN(send_back(ch, 5, junk, sizeof(junk)));
-	/* The answer with another transaction id, then with the request's flags. */
+	/* The answer with another IC transaction id, then with the request's flags. */
 	TEST_ASSERT_EQUAL(rte_hvdev_ic_negotiate(buf, meta.len, fcopy->fw, fcopy->nfw,
 						 fcopy->srv, fcopy->nsrv, NULL, NULL), 0,
 			  "the guest accepts");
-	TEST_RUN(send_back(ch, meta.xactid + 1, buf, meta.len));
+	/*
+	 * The VMBus id need not be echoed (Hyper-V matches answers by the IC header's id), but
+	 * an answer whose IC id is not the request's answers something else.
+	 */
+	buf[24] ^= 0x55;
+	TEST_RUN(send_back(ch, UINT64_MAX, buf, meta.len));
+	buf[24] ^= 0x55;
 	buf[25] = RTE_HVDEV_IC_FLAG_TRANSACTION | RTE_HVDEV_IC_FLAG_REQUEST;
 	TEST_RUN(send_back(ch, meta.xactid, buf, meta.len));
 	for (i = 0; i < WAIT_MS; i++) {
@@ -1114,6 +1123,205 @@ check_sim_conf(void)
 	return TEST_SUCCESS;
 }
 
+/* What the upstream uio daemon sends as the VMBus transaction id of every answer. */
+#define DAEMON_XACTID UINT64_MAX
+
+static struct rte_hvsim_dev *
+offer_fcopy(bool strict)
+{
+	struct rte_hvsim_dev_conf conf = {
+		.ic_negotiate = true, .ops = &host_ops, .strict_xactid = strict,
+	};
+
+	hvdev_test_class("fcopy", conf.class_id);
+	return rte_hvsim_offer(sim, &conf);
+}
+
+/* The guest answers the NEGOTIATE as the upstream daemon does: VMBus id all ones. */
+static int
+check_sim_negotiate_not_echoed(bool strict)
+{
+	const struct rte_hvdev_ic_class *fcopy = rte_hvdev_ic_class_by_name("fcopy");
+	struct rte_hvsim_ic_result res;
+	struct rte_hvsim_dev_stats st;
+	struct hvdev_pkt_meta meta;
+	struct rte_hvsim_dev *dev;
+	struct hvdev_chan *ch;
+	uint8_t buf[256];
+
+	dev = offer_fcopy(strict);
+	TEST_ASSERT(dev != NULL, "offer");
+	ch = open_chan("fcopy");
+	TEST_ASSERT(ch != NULL, "open");
+	TEST_RUN(recv_negotiate(ch, &meta, buf, sizeof(buf)));
+	TEST_ASSERT(meta.xactid != DAEMON_XACTID, "the host's id is not all ones");
+	TEST_ASSERT_EQUAL(buf[24], (uint8_t)meta.xactid, "IC id is the VMBus id's low byte");
+	TEST_ASSERT_EQUAL(rte_hvdev_ic_negotiate(buf, meta.len, fcopy->fw, fcopy->nfw,
+						 fcopy->srv, fcopy->nsrv, NULL, NULL), 0,
+			  "the guest accepts");
+	TEST_RUN(send_back(ch, DAEMON_XACTID, buf, meta.len));
+	if (!strict) {
+		TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(dev, WAIT_MS), 0, "host takes the answer");
+		TEST_ASSERT_EQUAL(rte_hvsim_ic_result(dev, &res), 0, "result");
+		TEST_ASSERT(res.done && res.ok, "negotiated with a guest that does not echo");
+		TEST_ASSERT(res.answer_xactid == DAEMON_XACTID, "answer id recorded");
+		rte_hvsim_dev_stats_get(dev, &st);
+		TEST_ASSERT_EQUAL(st.guest_errors, 0, "no guest error");
+		TEST_ASSERT_EQUAL(st.xactid_not_echoed, 1, "the answer that did not echo, counted");
+		TEST_RUN(check_echo(ch));
+		hvdev_chan_close(ch);
+		return TEST_SUCCESS;
+	}
+	TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(dev, 300), -ETIMEDOUT, "strict: answer refused");
+	rte_hvsim_dev_stats_get(dev, &st);
+	TEST_ASSERT_EQUAL(st.xactid_not_echoed, 1, "reported");
+	TEST_ASSERT(st.guest_errors >= 1, "strict: a guest error");
+	/* The echoing answer is still taken. */
+	TEST_RUN(send_back(ch, meta.xactid, buf, meta.len));
+	TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(dev, WAIT_MS), 0, "echoing answer taken");
+	TEST_ASSERT_EQUAL(rte_hvsim_ic_result(dev, &res), 0, "result");
+	TEST_ASSERT(res.done && res.ok && res.answer_xactid == meta.xactid, "negotiated");
+	hvdev_chan_close(ch);
+	return TEST_SUCCESS;
+}
+
+static int
+check_sim_negotiate_all_ones(void)
+{
+	return check_sim_negotiate_not_echoed(false);
+}
+
+static int
+check_sim_negotiate_strict(void)
+{
+	return check_sim_negotiate_not_echoed(true);
+}
+
+/* A guest on the transport API that serves fcopy and answers like hv_fcopy_uio_daemon. */
+struct daemon_guest {
+	struct hvdev_chan *ch;
+	uint8_t *file;		/* what the WRITEs carried */
+	uint32_t file_len;
+	uint32_t answers;
+	bool complete;
+	int ret;
+};
+
+static uint8_t daemon_buf[8192];
+
+static void *
+daemon_guest_main(void *p)
+{
+	const struct rte_hvdev_ic_class *fcopy = rte_hvdev_ic_class_by_name("fcopy");
+	struct daemon_guest *g = p;
+	struct rte_hvdev_ic_hdr hdr;
+	struct hvdev_pkt_meta meta;
+	struct iovec iov = { .iov_base = daemon_buf };
+	uint64_t off;
+	uint32_t op, size;
+	int ret;
+
+	while (!g->complete) {
+		ret = hvdev_chan_wait(g->ch, WAIT_MS);
+		if (ret != 1) {
+			g->ret = ret < 0 ? ret : -ETIMEDOUT;
+			return NULL;
+		}
+		while (hvdev_chan_recv(g->ch, &meta, daemon_buf, sizeof(daemon_buf)) == 0) {
+			if (rte_hvdev_ic_parse(daemon_buf, meta.len, &hdr, NULL) < 0) {
+				g->ret = -EBADMSG;
+				return NULL;
+			}
+			if (hdr.icmsgtype == RTE_HVDEV_IC_MSG_NEGOTIATE) {
+				rte_hvdev_ic_negotiate(daemon_buf, meta.len, fcopy->fw, fcopy->nfw,
+						       fcopy->srv, fcopy->nsrv, NULL, NULL);
+			} else {
+				memcpy(&op, daemon_buf + RTE_HVDEV_IC_HDR_SIZE, sizeof(op));
+				if (op == RTE_HVDEV_FCOPY_WRITE) {
+					memcpy(&off, daemon_buf + RTE_HVDEV_IC_HDR_SIZE + 40, 8);
+					memcpy(&size, daemon_buf + RTE_HVDEV_IC_HDR_SIZE + 48, 4);
+					if (off + size <= g->file_len)
+						memcpy(g->file + off, daemon_buf +
+						       RTE_HVDEV_IC_HDR_SIZE + 52, size);
+				}
+				g->complete = op == RTE_HVDEV_FCOPY_COMPLETE;
+				rte_hvdev_ic_make_response(daemon_buf, RTE_HVDEV_IC_S_OK);
+			}
+			iov.iov_len = meta.len;
+			if (hvdev_chan_send(g->ch, PKT_INBAND, 0, DAEMON_XACTID, &iov, 1) != 0) {
+				g->ret = -EIO;
+				return NULL;
+			}
+			g->answers++;
+		}
+	}
+	return NULL;
+}
+
+/* A whole Copy-VMFile to a guest that answers with VMBus id all ones; strict: refused. */
+static int
+check_sim_fcopy_not_echoed(bool strict)
+{
+	struct rte_hvsim_fcopy_opts opts = { .timeout_ms = strict ? 500 : WAIT_MS };
+	struct daemon_guest g = { .file_len = 20000 };
+	struct rte_hvsim_fcopy_result res;
+	struct rte_hvsim_dev_stats st;
+	static uint8_t src_data[20000];
+	struct rte_hvsim_dev *dev;
+	char src[300];
+	pthread_t th;
+	int ret;
+
+	hvdev_test_fmt(src, sizeof(src), "%s/source.bin", root);
+	hvdev_test_fill(src_data, sizeof(src_data), 7);
+	TEST_ASSERT(hvdev_test_make_file(src, sizeof(src_data), 7) == 0, "source file");
+	g.file = calloc(1, g.file_len);
+	TEST_ASSERT(g.file != NULL, "memory");
+	dev = offer_fcopy(strict);
+	TEST_ASSERT(dev != NULL, "offer");
+	g.ch = open_chan("fcopy");
+	TEST_ASSERT(g.ch != NULL, "open");
+	TEST_ASSERT_EQUAL(pthread_create(&th, NULL, daemon_guest_main, &g), 0, "guest thread");
+	ret = rte_hvsim_fcopy(dev, src, "/tmp/dest.bin", &opts, &res);
+	if (strict)
+		g.complete = true;
+	pthread_join(th, NULL);
+	rte_hvsim_dev_stats_get(dev, &st);
+	hvdev_chan_close(g.ch);
+	if (strict) {
+		free(g.file);
+		TEST_ASSERT(ret == -ETIMEDOUT || ret == -ENOTCONN,
+			    "strict: the copy fails (%d)", ret);
+		TEST_ASSERT(st.xactid_not_echoed >= 1 && st.guest_errors >= 1,
+			    "strict: reported (%" PRIu64 " not echoed, %" PRIu64 " errors)",
+			    st.xactid_not_echoed, st.guest_errors);
+		return TEST_SUCCESS;
+	}
+	ret = ret == 0 && res.hresult == 0 && res.bytes_sent == g.file_len &&
+	      memcmp(g.file, src_data, g.file_len) == 0 ? 0 : -1;
+	free(g.file);
+	TEST_ASSERT_EQUAL(g.ret, 0, "the guest ran to COMPLETE");
+	TEST_ASSERT_EQUAL(ret, 0, "the copy succeeds, every byte delivered (hresult %#x, %"
+			  PRIu64 " bytes)", res.hresult, res.bytes_sent);
+	/* NEGOTIATE, START, 4 WRITEs of up to 6144 bytes, COMPLETE. */
+	TEST_ASSERT_EQUAL(g.answers, 7, "every request answered once");
+	TEST_ASSERT_EQUAL(st.xactid_not_echoed, 7, "none of them echoed the VMBus id");
+	TEST_ASSERT_EQUAL(st.guest_errors, 0, "and that is no guest error");
+	return TEST_SUCCESS;
+}
+
+static int
+check_sim_fcopy_all_ones(void)
+{
+	return check_sim_fcopy_not_echoed(false);
+}
+
+static int
+check_sim_fcopy_strict(void)
+{
+	return check_sim_fcopy_not_echoed(true);
+}
+
 #define SIM_CASE(name, check) \
 static int \
 name(void) \
@@ -1131,6 +1339,10 @@ SIM_CASE(test_sim_early_packet, check_sim_early_packet)
 SIM_CASE(test_sim_bad_answers, check_sim_bad_answers)
 SIM_CASE(test_sim_reopen, check_sim_reopen)
 SIM_CASE(test_sim_conf, check_sim_conf)
+SIM_CASE(test_sim_negotiate_all_ones, check_sim_negotiate_all_ones)
+SIM_CASE(test_sim_negotiate_strict, check_sim_negotiate_strict)
+SIM_CASE(test_sim_fcopy_all_ones, check_sim_fcopy_all_ones)
+SIM_CASE(test_sim_fcopy_strict, check_sim_fcopy_strict)
 
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(hdr_layout, test_hdr_layout),
@@ -1159,6 +1371,10 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(sim_bad_answers, test_sim_bad_answers),
 	HVDEV_CASE(sim_reopen, test_sim_reopen),
 	HVDEV_CASE(sim_conf, test_sim_conf),
+	HVDEV_CASE(sim_negotiate_all_ones, test_sim_negotiate_all_ones),
+	HVDEV_CASE(sim_negotiate_strict, test_sim_negotiate_strict),
+	HVDEV_CASE(sim_fcopy_all_ones, test_sim_fcopy_all_ones),
+	HVDEV_CASE(sim_fcopy_strict, test_sim_fcopy_strict),
 };
 
 int

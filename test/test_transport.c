@@ -569,6 +569,128 @@ test_no_lost_wakeup_legacy_mask(void)
 	return ret;
 }
 
+/* A host whose kernel profile comes from HVSIM_KERNEL, as a whole suite would get it. */
+static int
+setup_kernel(const char *spec)
+{
+	int ret;
+
+	setenv("HVSIM_KERNEL", spec, 1);
+	ret = setup();
+	unsetenv("HVSIM_KERNEL");
+	return ret;
+}
+
+/*
+ * Kernels before 6.18 (and its stable backports): uio_hv_generic's callback sets the RX
+ * interrupt_mask on every interrupt. The guest finds it set after each wake-up and must
+ * re-arm before it sleeps again, or it never hears from the host again.
+ */
+static int
+check_mask_per_interrupt(void)
+{
+	struct rte_hvsim_dev_stats hst;
+	struct hvdev_pkt_meta meta;
+	struct rte_hvsim_dev *dev;
+	struct hvdev_chan *ch;
+	int i;
+
+	host.echo = false;
+	dev = offer(16u << 10, false);
+	TEST_ASSERT(dev != NULL, "offer");
+	ch = open_chan();
+	TEST_ASSERT(ch != NULL, "open");
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "host open");
+	for (i = 0; i < 3; i++) {
+		TEST_ASSERT_EQUAL(hvdev_chan_intr_arm(ch), 0, "armed, empty");
+		TEST_ASSERT_EQUAL(rte_hvsim_ring_peek(dev, RTE_HVSIM_RING_GUEST_RX, 8), 0,
+				  "mask clear once armed");
+		TEST_ASSERT_EQUAL(rte_hvsim_send(dev, PKT_INBAND, 0, i, pkt, 64), 0, "host send");
+		TEST_ASSERT_EQUAL(rte_hvsim_ring_peek(dev, RTE_HVSIM_RING_GUEST_RX, 8), 1,
+				  "interrupt %d: the kernel masked the RX ring", i);
+		TEST_ASSERT_EQUAL(hvdev_chan_wait(ch, WAIT_MS), 1, "woken for packet %d", i);
+		TEST_ASSERT_EQUAL(hvdev_chan_recv(ch, &meta, buf, sizeof(buf)), 0, "recv");
+		TEST_ASSERT_EQUAL(meta.xactid, (uint64_t)i, "packet %d", i);
+	}
+	rte_hvsim_dev_stats_get(dev, &hst);
+	TEST_ASSERT_EQUAL(hst.interrupts, 3, "one interrupt per packet: the guest re-armed");
+	hvdev_chan_close(ch);
+	return TEST_SUCCESS;
+}
+
+static int
+test_mask_per_interrupt(void)
+{
+	int ret;
+
+	TEST_RUN(setup_kernel("mask-per-interrupt"));
+	ret = check_mask_per_interrupt();
+	teardown();
+	return ret;
+}
+
+/*
+ * uio's read() returns the event counter: interrupts that arrive while the last one is
+ * unread make no wake-up of their own, and the next read jumps by all of them.
+ */
+static int
+check_coalesced_count(void)
+{
+	struct rte_hvsim_dev_stats hst;
+	struct rte_hvsim_dev *dev;
+	struct hvdev_chan *ch;
+	uint32_t count = 0;
+	int fd;
+
+	host.echo = false;
+	dev = offer(16u << 10, false);
+	TEST_ASSERT(dev != NULL, "offer");
+	ch = open_chan();
+	TEST_ASSERT(ch != NULL, "open");
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0, "host open");
+	fd = hvdev_chan_fd(ch);
+	TEST_ASSERT_EQUAL(hvdev_chan_intr_arm(ch), 0, "armed, empty");
+	TEST_ASSERT_EQUAL(rte_hvsim_send(dev, PKT_INBAND, 0, 1, pkt, 64), 0, "host send");
+	TEST_ASSERT_EQUAL(rte_hvsim_interrupt(dev), 0, "second interrupt");
+	TEST_ASSERT_EQUAL(rte_hvsim_interrupt(dev), 0, "third interrupt");
+	TEST_ASSERT_EQUAL(read(fd, &count, sizeof(count)), (ssize_t)sizeof(count), "one read");
+	TEST_ASSERT_EQUAL(count, 1, "the count when the guest was first interrupted");
+	TEST_ASSERT(read(fd, &count, sizeof(count)) < 0 && errno == EAGAIN,
+		    "three interrupts, one read (got a second, count %u)", count);
+	TEST_ASSERT_EQUAL(rte_hvsim_interrupt(dev), 0, "fourth interrupt");
+	TEST_ASSERT_EQUAL(read(fd, &count, sizeof(count)), (ssize_t)sizeof(count), "read");
+	TEST_ASSERT_EQUAL(count, 4, "the count jumps by the interrupts merged");
+	rte_hvsim_dev_stats_get(dev, &hst);
+	TEST_ASSERT_EQUAL(hst.interrupts, 4, "host raised four");
+	TEST_ASSERT_EQUAL(hst.intr_coalesced, 2, "two merged");
+	TEST_ASSERT_EQUAL(hvdev_chan_wait(ch, WAIT_MS), 1, "the packet is there");
+	hvdev_chan_close(ch);
+	return TEST_SUCCESS;
+}
+
+static int
+test_coalesced_count(void)
+{
+	int ret;
+
+	TEST_RUN(setup_kernel("coalesce"));
+	ret = check_coalesced_count();
+	teardown();
+	return ret;
+}
+
+/* 5,000 messages with random gaps on a kernel whose interrupts coalesce. */
+static int
+test_no_lost_wakeup_coalesce(void)
+{
+	int ret;
+
+	TEST_RUN(setup_kernel("coalesce"));
+	ret = check_no_lost_wakeup(false);
+	teardown();
+	return ret;
+}
+
 static int
 check_idle(void)
 {
@@ -1083,6 +1205,9 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(signal_rules, test_signal_rules),
 	HVDEV_CASE(no_lost_wakeup, test_no_lost_wakeup),
 	HVDEV_CASE(no_lost_wakeup_legacy_mask, test_no_lost_wakeup_legacy_mask),
+	HVDEV_CASE(mask_per_interrupt, test_mask_per_interrupt),
+	HVDEV_CASE(coalesced_count, test_coalesced_count),
+	HVDEV_CASE(no_lost_wakeup_coalesce, test_no_lost_wakeup_coalesce),
 	HVDEV_CASE(idle_no_cpu, test_idle_no_cpu),
 	HVDEV_CASE(rescind, test_rescind),
 	HVDEV_CASE(close_reopen, test_close_reopen),

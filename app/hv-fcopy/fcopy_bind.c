@@ -355,19 +355,42 @@ wait_bound(const char *root, const char *drvdir, unsigned int wait_ms, char *nod
 	}
 }
 
+/*
+ * The kernel release under the root when it is older than 6.10, the first whose
+ * uio_hv_generic takes channels without a monitor page (fcopy's). False when newer or
+ * unknown: nothing is then claimed about the kernel.
+ */
+static bool
+kernel_too_old(const char *root, char *rel, size_t len)
+{
+	char path[PATH_MAX];
+	unsigned int major, minor;
+
+	if (sys_path(path, sizeof(path), root, "proc/sys/kernel/osrelease") < 0 ||
+	    read_attr(path, rel, len) < 0 || sscanf(rel, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major < 6 || (major == 6 && minor < 10);
+}
+
 int
 fcopy_bind(const struct fcopy_bind_opts *o, char *node, size_t nodelen, char *err,
 	   size_t errlen)
 {
 	const char *root = o->root != NULL && o->root[0] != '\0' ? o->root : "/";
 	struct fcopy_dev devs[MAX_DEVICES];
-	char drvdir[PATH_MAX];
+	char drvdir[PATH_MAX], rel[64];
 	bool bound = false;
 	int i, n, ret;
 
 	ret = sys_path(drvdir, sizeof(drvdir), root, "sys/bus/vmbus/drivers/" FCOPY_UIO_DRIVER);
 	if (ret < 0)
 		return fail(err, errlen, ret, "root %s: path too long", root);
+	/* No new_id, bind or module can help there: the kernel's probe refuses the device. */
+	if (kernel_too_old(root, rel, sizeof(rel)))
+		return fail(err, errlen, -ENOTSUP, "Linux %s is too old: %s takes the fcopy "
+			    "device (a low-speed VMBus device, without a monitor page) only from "
+			    "Linux 6.10. On this kernel hv_utils serves fcopy for hv_fcopy_daemon; "
+			    "update the kernel to use %s", rel, FCOPY_UIO_DRIVER, FCOPY_PROG);
 	ret = ensure_driver(o, drvdir, err, errlen);
 	if (ret < 0)
 		return ret;

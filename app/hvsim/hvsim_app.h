@@ -78,8 +78,11 @@ struct hvsim_serve_opts {
 	const char *root;
 	const char *classes[16];
 	unsigned int nclasses;
+	const char *instances[16];	/* per device, parallel to classes; NULL: default */
 	uint32_t ring_size;
 	bool no_negotiate;
+	const char *kernel;		/* kernel profile (rte_hvsim_kernel_parse()); NULL: env */
+	bool strict_xactid;
 };
 int hvsim_serve(const struct hvsim_serve_opts *o);
 

@@ -21,6 +21,7 @@
 #include <rte_hvdev_ic.h>
 
 #include "hvsim_app.h"
+#include "rte_hvsim.h"
 
 RTE_LOG_REGISTER_DEFAULT(hvsim_app_logtype, NOTICE);
 
@@ -40,6 +41,9 @@ enum {
 	OPT_FAULT,
 	OPT_FILE_NAME,
 	OPT_RENEGOTIATE,
+	OPT_INSTANCE,
+	OPT_KERNEL,
+	OPT_STRICT_XACTID,
 };
 
 static const struct option long_opts[] = {
@@ -58,6 +62,9 @@ static const struct option long_opts[] = {
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "file-name", required_argument, NULL, OPT_FILE_NAME },
 	{ "renegotiate", no_argument, NULL, OPT_RENEGOTIATE },
+	{ "instance", required_argument, NULL, OPT_INSTANCE },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "strict-xactid", no_argument, NULL, OPT_STRICT_XACTID },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -68,7 +75,9 @@ struct cmd {
 	const char *synopsis;
 };
 
-static const char *const serve_opts[] = { "root", "class", "ring-size", "no-negotiate", NULL };
+static const char *const serve_opts[] = {
+	"root", "class", "ring-size", "no-negotiate", "instance", "kernel", "strict-xactid", NULL,
+};
 static const char *const copy_opts[] = {
 	"root", "class", "force", "create-full-path", "timeout-s", "chunk", "cancel-after",
 	"json", "fault", "file-name", NULL,
@@ -79,7 +88,8 @@ static const char *const list_opts[] = { "root", NULL };
 
 static const struct cmd cmds[] = {
 	{ "serve", serve_opts, 0,
-	  "serve --root DIR [--class NAME]... [--ring-size BYTES] [--no-negotiate] [-v]" },
+	  "serve --root DIR [--class NAME [--instance GUID]]... [--ring-size BYTES]\n"
+	  "         [--no-negotiate] [--kernel SPEC] [--strict-xactid] [-v]" },
 	{ "copy", copy_opts, 2,
 	  "copy --root DIR SRC DEST [--force] [--create-full-path] [--timeout-s N]\n"
 	  "         [--chunk N] [--cancel-after BYTES] [--fault SPEC] [--class NAME] [--json]\n"
@@ -136,6 +146,18 @@ usage(FILE *f)
 		"  --ring-size BYTES     bytes per ring direction, header page included\n"
 		"                        (whole pages, at least 2; default 5 pages)\n"
 		"  --no-negotiate        do not play the IC version negotiation\n"
+		"  --instance GUID       instance id of the device of the --class before it\n"
+		"                        (or of the default fcopy device); default: Hyper-V's\n"
+		"                        eb765408-105f-49b6-b4aa-c123b64d17d4 for the first\n"
+		"                        fcopy device, derived from class and relid otherwise\n"
+		"  --kernel SPEC         the guest kernel to simulate (default $HVSIM_KERNEL,\n"
+		"                        else current): current, mask-per-interrupt,\n"
+		"                        legacy-ring, pre-6.10; flags mask-on-open,\n"
+		"                        mask-each-interrupt, ring-4m, coalesce,\n"
+		"                        no-lowspeed-bind, release=STRING\n"
+		"  --strict-xactid       refuse IC answers that do not echo the VMBus\n"
+		"                        transaction id (Hyper-V takes them; the upstream\n"
+		"                        daemon sends them)\n"
 		"  --force               overwrite an existing file (Copy-VMFile -Force)\n"
 		"  --create-full-path    create missing directories (-CreateFullPath)\n"
 		"  --timeout-s N         per-request timeout, 1 to 86400 (default 30)\n"
@@ -230,6 +252,35 @@ set_opt(struct app_opts *a, int c, const char *arg)
 		return 0;
 	case OPT_NO_NEGOTIATE:
 		a->serve.no_negotiate = true;
+		return 0;
+	case OPT_INSTANCE: {
+		unsigned int i = a->serve.nclasses > 0 ? a->serve.nclasses - 1 : 0;
+
+		if (rte_uuid_parse(arg, uu) < 0) {
+			APP_LOG(ERR, "--instance %s: not a GUID", arg);
+			return -EINVAL;
+		}
+		if (a->serve.instances[i] != NULL) {
+			APP_LOG(ERR, "--instance %s: device %u already has instance %s", arg, i + 1,
+				a->serve.instances[i]);
+			return -EINVAL;
+		}
+		a->serve.instances[i] = arg;
+		return 0;
+	}
+	case OPT_KERNEL: {
+		struct rte_hvsim_kernel k = { 0 };
+		char err[256];
+
+		if (rte_hvsim_kernel_parse(arg, &k, err, sizeof(err)) < 0) {
+			APP_LOG(ERR, "--kernel %s: %s", arg, err);
+			return -EINVAL;
+		}
+		a->serve.kernel = arg;
+		return 0;
+	}
+	case OPT_STRICT_XACTID:
+		a->serve.strict_xactid = true;
 		return 0;
 	case OPT_FORCE:
 		a->copy.force = true;

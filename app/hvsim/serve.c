@@ -656,8 +656,28 @@ claim_root(struct serve *sv)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	snprintf(path, sizeof(path), "%s/dev", sv->root);
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	snprintf(path, sizeof(path), "%s/proc", sv->root);
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	unlink(sv->sock_path);
 	return 0;
+}
+
+/* --kernel: the guest kernel this host simulates, instead of $HVSIM_KERNEL. */
+static int
+set_kernel(struct serve *sv, const char *spec)
+{
+	struct rte_hvsim_kernel k = { 0 };
+	char err[256];
+	int ret;
+
+	if (rte_hvsim_kernel_parse(spec, &k, err, sizeof(err)) < 0) {
+		APP_LOG(ERR, "--kernel %s: %s", spec, err);
+		return -EINVAL;
+	}
+	ret = rte_hvsim_set_kernel(sv->sim, &k);
+	if (ret < 0)
+		APP_LOG(ERR, "--kernel %s: %s", spec, strerror(-ret));
+	return ret;
 }
 
 static int
@@ -682,6 +702,12 @@ offer_devices(struct serve *sv, const struct hvsim_serve_opts *o)
 		cls = rte_hvdev_ic_class_by_guid(conf.class_id);
 		/* The host only knows which versions to offer for the known IC classes. */
 		conf.ic_negotiate = !o->no_negotiate && cls != NULL;
+		conf.strict_xactid = o->strict_xactid;
+		if (o->instances[i] != NULL && rte_uuid_parse(o->instances[i],
+							      conf.instance_id) < 0) {
+			APP_LOG(ERR, "--instance %s: not a GUID", o->instances[i]);
+			return -EINVAL;
+		}
 		sd->dev = rte_hvsim_offer(sv->sim, &conf);
 		if (sd->dev == NULL) {
 			APP_LOG(ERR, "cannot offer a %s device: %s", classes[i],
@@ -817,6 +843,8 @@ hvsim_serve(const struct hvsim_serve_opts *o)
 		goto out;
 	}
 	ret = HVSIM_EXIT_FAIL;
+	if (o->kernel != NULL && set_kernel(&sv, o->kernel) < 0)
+		goto out;
 	if (offer_devices(&sv, o) < 0)
 		goto out;
 	lfd = listen_ctl(&sv);

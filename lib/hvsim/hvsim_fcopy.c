@@ -271,12 +271,13 @@ remember_stale_locked(struct hvsim_fcopy *fc, uint64_t xactid)
 }
 
 static bool
-is_stale_locked(const struct hvsim_fcopy *fc, uint64_t xactid)
+is_stale_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt)
 {
+	const struct hvsim_fcopy *fc = &dev->fcopy;
 	unsigned int i, n = RTE_MIN(fc->nstale, (unsigned int)HVSIM_FCOPY_STALE_MAX);
 
 	for (i = 0; i < n; i++)
-		if (fc->stale[i] == xactid)
+		if (hvsim_ic_answer_matches_locked(dev, pkt, fc->stale[i]))
 			return true;
 	return false;
 }
@@ -514,7 +515,8 @@ hvsim_fcopy_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *p
 	struct rte_hvdev_ic_hdr hdr;
 	const char *why;
 
-	if (fc->pending && pkt->xactid == fc->xactid) {
+	/* Hyper-V does not need the VMBus id echoed: see hvsim_ic_answer_matches_locked(). */
+	if (fc->pending && hvsim_ic_answer_matches_locked(dev, pkt, fc->xactid)) {
 		why = answer_violation(fc, pkt, &hdr);
 		if (why != NULL) {
 			/* A broken answer fails the request, as no valid status came back. */
@@ -532,7 +534,7 @@ hvsim_fcopy_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *p
 		pthread_cond_broadcast(&dev->sim->cond);
 		return true;
 	}
-	if (is_stale_locked(fc, pkt->xactid)) {
+	if (is_stale_locked(dev, pkt)) {
 		dev->stats.late_answers++;
 		HVSIM_LOG(NOTICE, "%s: fcopy: late answer to transaction %#" PRIx64 " ignored",
 			  dev->inst_str, pkt->xactid);

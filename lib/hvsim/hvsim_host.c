@@ -16,9 +16,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <rte_atomic.h>
@@ -79,15 +81,37 @@ ep_add(struct rte_hvsim *sim, int fd, struct hvsim_ep *ep)
 	return epoll_ctl(sim->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+/* Does the guest still have a notification on @p fd that it has not read? */
+static bool
+notification_unread(int fd)
+{
+	int queued = 0;
+
+	/* On a Unix socket: what the peer has not read yet. */
+	return ioctl(fd, SIOCOUTQ, &queued) == 0 && queued > 0;
+}
+
+/*
+ * uio's read() returns the event counter: with a coalescing kernel, an interrupt that arrives
+ * before the reader took the last one makes no wake-up of its own, and the next read jumps by
+ * all of them.
+ */
 static void
 notify_fd(struct rte_hvsim_dev *dev, int fd, uint32_t count)
 {
+	if (dev->kernel.coalesce && notification_unread(fd)) {
+		dev->stats.intr_coalesced++;
+		return;
+	}
 	if (send(fd, &count, sizeof(count), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno != EAGAIN)
 		HVSIM_LOG(DEBUG, "%s: interrupt not delivered: %s", dev->inst_str,
 			  strerror(errno));
 }
 
-/* Called with the lock held. Coalesces like the uio event counter when the guest lags. */
+/*
+ * Called with the lock held: the interrupt reaches the guest kernel. uio_hv_generic's channel
+ * callback runs, then uio counts the event and wakes the readers.
+ */
 static void
 deliver_interrupt(struct rte_hvsim_dev *dev)
 {
@@ -96,6 +120,11 @@ deliver_interrupt(struct rte_hvsim_dev *dev)
 
 	if (dev->conn_fd < 0)
 		return;
+	if (dev->kernel.mask_per_interrupt) {
+		/* Before 6.18 the callback masked the RX ring on every interrupt. */
+		ring_hdr(dev, RTE_HVSIM_RING_GUEST_RX)->imask = 1;
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
 	count = ++dev->event_count;
 	dev->stats.interrupts++;
 	notify_fd(dev, dev->conn_fd, count);
@@ -155,7 +184,8 @@ reset_rings(struct rte_hvsim_dev *dev)
 		vbr->pending_send = 0;
 		vbr->feature_bits.value = 1;
 	}
-	if (dev->conf.mask_on_open)
+	/* Before 6.18 (and its stable backports) uio_hv_generic's open() masked the RX ring. */
+	if (dev->conf.mask_on_open || dev->kernel.mask_on_open)
 		ring_hdr(dev, RTE_HVSIM_RING_GUEST_RX)->imask = 1;
 	vmbus_br_setup(&dev->rxbr, dev->mem, (unsigned int)(dev->map_size / 2));
 	vmbus_br_setup(&dev->txbr, dev->mem + dev->map_size / 2,
@@ -708,6 +738,12 @@ rte_hvsim_create(const char *root)
 		rte_hvsim_destroy(sim);
 		return NULL;
 	}
+	ret = hvsim_kernel_init(sim);
+	if (ret < 0) {
+		rte_errno = -ret;
+		rte_hvsim_destroy(sim);
+		return NULL;
+	}
 	return sim;
 }
 
@@ -756,6 +792,8 @@ rte_hvsim_destroy(struct rte_hvsim *sim)
 		withdraw_locked(dev);
 		free_dev(dev);
 	}
+	if (sim->root[0] != '\0')
+		hvsim_kernel_fini(sim);
 	if (sim->epfd >= 0)
 		close(sim->epfd);
 	if (sim->stopfd >= 0)
@@ -776,13 +814,23 @@ static int
 publish_locked(struct rte_hvsim_dev *dev)
 {
 	uint64_t now = hvsim_now_ms();
+
+	bool uio;
 	int ret;
 
+	dev->kernel = dev->sim->kernel;
 	ret = hvsim_tree_add_device(dev);
 	if (ret < 0)
 		return ret;
 	dev->offered = true;
-	if (strcmp(dev->driver, "uio_hv_generic") == 0) {
+	uio = strcmp(dev->driver, "uio_hv_generic") == 0;
+	if (uio && dev->kernel.no_lowspeed_bind && !dev->conf.monitor) {
+		/* Before 6.10 uio_hv_generic's probe refuses a channel without a monitor page. */
+		HVSIM_LOG(INFO, "%s: kernel %s does not bind a low-speed device to uio_hv_generic",
+			  dev->inst_str, dev->kernel.release);
+		uio = false;
+	}
+	if (uio) {
 		if (dev->conf.uio_delay_ms > 0) {
 			dev->uio_at_ms = now + dev->conf.uio_delay_ms;
 		} else {
@@ -792,7 +840,7 @@ publish_locked(struct rte_hvsim_dev *dev)
 				return ret;
 		}
 	}
-	if (!dev->conf.no_ring_attr && strcmp(dev->driver, "uio_hv_generic") == 0) {
+	if (!dev->conf.no_ring_attr && uio) {
 		if (dev->conf.ring_attr_delay_ms > 0 || dev->conf.uio_delay_ms > 0)
 			dev->ring_attr_at_ms = now + RTE_MAX(dev->conf.ring_attr_delay_ms,
 							     dev->conf.uio_delay_ms);
@@ -854,6 +902,30 @@ renew_rings_locked(struct rte_hvsim_dev *dev)
 	reset_rings(dev);
 }
 
+/* Hyper-V's instance of the fcopy device (eb765408-105f-49b6-b4aa-c123b64d17d4). */
+static const rte_uuid_t hyperv_fcopy_instance = RTE_UUID_INIT(0xeb765408, 0x105f, 0x49b6,
+							      0xb4aa, 0xc123b64d17d4ULL);
+
+static bool
+is_fcopy_class(const rte_uuid_t class_id)
+{
+	const struct rte_hvdev_ic_class *cls = rte_hvdev_ic_class_by_guid(class_id);
+
+	return cls != NULL && strcmp(cls->name, "fcopy") == 0;
+}
+
+/* Has a device of this host (offered or rescinded) got that instance id? Lock held. */
+static bool
+instance_taken(struct rte_hvsim *sim, const rte_uuid_t id)
+{
+	const struct rte_hvsim_dev *d;
+
+	TAILQ_FOREACH(d, &sim->devs, next)
+		if (rte_uuid_compare(d->conf.instance_id, id) == 0)
+			return true;
+	return false;
+}
+
 static int
 init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsim_dev_conf *c)
 {
@@ -879,9 +951,14 @@ init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsi
 		dev->conf.ring_size = HVSIM_DEFAULT_RING_PAGES * (uint32_t)page;
 	if (dev->conf.ring_size <= (uint32_t)page || dev->conf.ring_size % (uint32_t)page)
 		return -EINVAL;
+	pthread_mutex_lock(&sim->lock);
 	if (dev->conf.relid == 0)
 		dev->conf.relid = sim->next_relid++;
-	if (rte_uuid_compare(dev->conf.instance_id, zero) == 0) {
+	if (rte_uuid_compare(dev->conf.instance_id, zero) == 0 && is_fcopy_class(c->class_id) &&
+	    !instance_taken(sim, hyperv_fcopy_instance)) {
+		/* The instance Hyper-V offers fcopy as; the upstream daemon opens only that one. */
+		rte_uuid_copy(dev->conf.instance_id, hyperv_fcopy_instance);
+	} else if (rte_uuid_compare(dev->conf.instance_id, zero) == 0) {
 		/* Stable and unique per host: the class with the relid in its last bytes. */
 		memcpy(dev->conf.instance_id, c->class_id, sizeof(rte_uuid_t));
 		dev->conf.instance_id[0] ^= 0x5a;
@@ -890,6 +967,7 @@ init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsi
 		dev->conf.instance_id[14] = (uint8_t)(dev->conf.relid >> 8);
 		dev->conf.instance_id[15] = (uint8_t)dev->conf.relid;
 	}
+	pthread_mutex_unlock(&sim->lock);
 	rte_uuid_unparse(dev->conf.instance_id, dev->inst_str, sizeof(dev->inst_str));
 	rte_uuid_unparse(dev->conf.class_id, dev->class_str, sizeof(dev->class_str));
 	ret = hvsim_ic_init(dev, c);

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -90,6 +91,9 @@ hvsim_ic_open_locked(struct rte_hvsim_dev *dev)
 	if (len == 0)
 		len = rte_hvdev_ic_make_negotiate(req, sizeof(req), ic->fw, ic->nfw, ic->srv,
 						  ic->nsrv);
+	/* The IC header's id, by which answers that do not echo the VMBus id are matched. */
+	if (len >= RTE_HVDEV_IC_HDR_SIZE)
+		req[offsetof(struct rte_hvdev_ic_hdr, ictransaction_id)] = (uint8_t)ic->res.xactid;
 	ret = len < 0 ? len : hvsim_send_locked(dev, HVSIM_PKT_INBAND, 0, ic->res.xactid, req,
 						(uint32_t)len);
 	if (ret < 0) {
@@ -139,15 +143,51 @@ version_offered(const struct rte_hvdev_ic_version *v, const struct rte_hvdev_ic_
 	return false;
 }
 
+bool
+hvsim_ic_answer_matches_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt,
+			       uint64_t xactid)
+{
+	struct rte_hvdev_ic_hdr hdr;
+
+	if (pkt->xactid == xactid)
+		return true;
+	if (pkt->type != HVSIM_PKT_INBAND || pkt->len < RTE_HVDEV_IC_HDR_SIZE)
+		return false;
+	memcpy(&hdr, pkt->data, sizeof(hdr));
+	if ((hdr.icflags & RTE_HVDEV_IC_FLAG_RESPONSE) == 0 ||
+	    hdr.ictransaction_id != (uint8_t)xactid)
+		return false;
+	/*
+	 * An answer to our request that does not echo its VMBus id, as the upstream uio daemon
+	 * sends them (all ones): Hyper-V takes it, so does this host unless told to be strict.
+	 */
+	dev->stats.xactid_not_echoed++;
+	if (dev->conf.strict_xactid) {
+		dev->stats.guest_errors++;
+		HVSIM_LOG(WARNING, "%s: IC answer to transaction %#" PRIx64 " carries VMBus "
+			  "transaction id %#" PRIx64 " (strict mode: the id must be echoed), "
+			  "refused", dev->inst_str, xactid, pkt->xactid);
+		return false;
+	}
+	HVSIM_LOG(DEBUG, "%s: IC answer to transaction %#" PRIx64 " with VMBus transaction id %#"
+		  PRIx64 ", matched by its IC transaction id", dev->inst_str, xactid,
+		  pkt->xactid);
+	return true;
+}
+
 /* Is this the guest's answer to our NEGOTIATE? */
 static bool
-is_negotiate_answer(const struct hvsim_ic *ic, const struct rte_hvsim_pkt *pkt,
+is_negotiate_answer(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt,
 		    struct rte_hvdev_ic_hdr *hdr)
 {
-	if (pkt->type != HVSIM_PKT_INBAND || pkt->xactid != ic->res.xactid ||
-	    pkt->len < RTE_HVDEV_IC_HDR_SIZE)
+	const struct hvsim_ic *ic = &dev->ic;
+
+	if (pkt->type != HVSIM_PKT_INBAND || pkt->len < RTE_HVDEV_IC_HDR_SIZE)
 		return false;
 	memcpy(hdr, pkt->data, sizeof(*hdr));
+	if (hdr->icmsgtype != RTE_HVDEV_IC_MSG_NEGOTIATE ||
+	    !hvsim_ic_answer_matches_locked(dev, pkt, ic->res.xactid))
+		return false;
 	return hdr->icmsgtype == RTE_HVDEV_IC_MSG_NEGOTIATE &&
 	       (hdr->icflags & RTE_HVDEV_IC_FLAG_RESPONSE) != 0;
 }
@@ -219,7 +259,7 @@ hvsim_ic_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt)
 
 	if (!ic->pending)
 		return false;
-	if (!is_negotiate_answer(ic, pkt, &hdr)) {
+	if (!is_negotiate_answer(dev, pkt, &hdr)) {
 		/* A guest must not speak before it has agreed on versions. */
 		dev->stats.guest_errors++;
 		HVSIM_LOG(WARNING, "%s: packet (type %u, transaction %#" PRIx64 ", %u bytes) "
@@ -228,6 +268,7 @@ hvsim_ic_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt)
 		return true;
 	}
 	record_answer(dev, pkt, &hdr);
+	ic->res.answer_xactid = pkt->xactid;
 	ic->pending = false;
 	ic->res.done = true;
 	pthread_cond_broadcast(&dev->sim->cond);

@@ -24,6 +24,8 @@ extern int hvsim_logtype;
 		RTE_FMT("hvsim: " RTE_FMT_HEAD(__VA_ARGS__,) "\n", RTE_FMT_TAIL(__VA_ARGS__,)))
 
 #define HVSIM_MAX_UIO 1024
+/* Size of channels/<relid>/ring before the dynamic ring attribute: 2 * SZ_2M. */
+#define HVSIM_LEGACY_RING_ATTR_SIZE (4u << 20)
 
 /** What an epoll registration stands for. */
 enum hvsim_ep_kind {
@@ -130,6 +132,7 @@ struct rte_hvsim_dev {
 	struct hvsim_ic ic;
 	struct hvsim_fcopy fcopy;
 	struct hvsim_fault_state fault;
+	struct rte_hvsim_kernel kernel;	/* the host's profile when the device was offered */
 };
 
 TAILQ_HEAD(hvsim_dev_list, rte_hvsim_dev);
@@ -150,10 +153,12 @@ struct rte_hvsim {
 	uint32_t next_relid;
 	uint32_t next_xactid;		/* transactions the host starts itself */
 	bool uio_used[HVSIM_MAX_UIO];
+	struct rte_hvsim_kernel kernel;	/* applies to devices offered from now on */
 };
 
 /* hvsim_tree.c: the sysfs and /dev tree under the root. */
 int hvsim_tree_init(const char *root);
+int hvsim_mkdir_p(const char *path);
 int hvsim_tree_add_device(struct rte_hvsim_dev *dev);
 int hvsim_tree_bind_uio(struct rte_hvsim_dev *dev);
 int hvsim_tree_add_ring_attr(struct rte_hvsim_dev *dev);
@@ -163,6 +168,11 @@ uint64_t hvsim_now_ms(void);
 /* Absolute CLOCK_REALTIME deadline @p timeout_ms from now, for pthread_cond_timedwait(). */
 void hvsim_deadline(struct timespec *ts, int timeout_ms);
 
+/* hvsim_kernel.c: the profile from HVSIM_KERNEL (or the current kernel). @return 0 or -errno. */
+int hvsim_kernel_init(struct rte_hvsim *sim);
+/* Remove <root>/proc/sys/kernel/osrelease (and its directories when empty). */
+void hvsim_kernel_fini(struct rte_hvsim *sim);
+
 /* hvsim_host.c: send one packet to the guest; lock held. */
 int hvsim_send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, uint64_t xactid,
 		      const void *data, uint32_t len);
@@ -171,6 +181,14 @@ int hvsim_send_locked(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, 
 int hvsim_ic_init(struct rte_hvsim_dev *dev, const struct rte_hvsim_dev_conf *conf);
 int hvsim_ic_open_locked(struct rte_hvsim_dev *dev);
 bool hvsim_ic_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt);
+/*
+ * Does @p pkt answer the IC request sent with VMBus transaction @p xactid (whose IC header
+ * carries its low byte)? By the VMBus id, or, unless the device is strict, by the IC header's
+ * id in an IC response: Hyper-V does not require the echo (see strict_xactid). Counts an
+ * answer that does not echo; in strict mode also reports it as a guest error.
+ */
+bool hvsim_ic_answer_matches_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt,
+				    uint64_t xactid);
 
 /* hvsim_host.c: make the loop re-evaluate deferred work (delayed interrupts). */
 void hvsim_wake_loop(struct rte_hvsim *sim);

@@ -51,6 +51,12 @@ mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+int
+hvsim_mkdir_p(const char *path)
+{
+	return mkdir_p(path, 0755);
+}
+
 /*
  * sysfs attributes appear whole, with their value. Write to a hidden name and rename, so that
  * a reader in another process never sees an empty or half-written attribute.
@@ -300,11 +306,16 @@ hvsim_tree_add_ring_attr(struct rte_hvsim_dev *dev)
 	ret = ret ?: join(tmp, sizeof(tmp), dir, ".ring.tmp");
 	if (ret < 0)
 		return ret;
-	/* The real attribute is mmap-only and sized to both rings; a sparse file of that size. */
+	/*
+	 * The real attribute is mmap-only and sized to both rings, a sparse file of that size
+	 * here; before the dynamic ring attribute (6.15, and its 6.12.y backport) it always
+	 * said 4 MiB.
+	 */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	ret = ftruncate(fd, (off_t)dev->map_size) < 0 ? -errno : 0;
+	ret = ftruncate(fd, dev->kernel.ring_attr_fixed ? (off_t)HVSIM_LEGACY_RING_ATTR_SIZE :
+			(off_t)dev->map_size) < 0 ? -errno : 0;
 	close(fd);
 	if (ret == 0 && rename(tmp, path) < 0)
 		ret = -errno;

@@ -62,7 +62,12 @@ struct rte_hvsim_dev_ops {
 /** How to offer a device. Zeroed fields take defaults. */
 struct rte_hvsim_dev_conf {
 	rte_uuid_t class_id;		/**< required */
-	rte_uuid_t instance_id;		/**< zero: derived from the class and relid */
+	/**
+	 * Zero: for the fcopy class Hyper-V's fixed instance eb765408-105f-49b6-b4aa-c123b64d17d4
+	 * (the upstream daemon opens only that one), unless another device of this host already
+	 * has it; otherwise, and for the other classes, derived from the class and relid.
+	 */
+	rte_uuid_t instance_id;
 	uint32_t relid;			/**< zero: next free */
 	uint32_t ring_size;		/**< bytes per direction incl. header page; 0: 5 pages */
 	const char *driver;		/**< bound driver; NULL: uio_hv_generic, "": unbound */
@@ -70,7 +75,18 @@ struct rte_hvsim_dev_conf {
 	uint32_t ring_attr_delay_ms;	/**< create channels/<relid>/ring only after this */
 	bool no_ring_attr;		/**< never create channels/<relid>/ring */
 	bool monitor;			/**< allocate a monitor page (not a low-speed device) */
-	bool mask_on_open;		/**< pre-6.16 kernels set the RX interrupt_mask in open() */
+	/**
+	 * Set the RX interrupt_mask in open(), as kernels before 6.18 do (see
+	 * struct rte_hvsim_kernel, which also has the per-interrupt mask of those kernels).
+	 */
+	bool mask_on_open;
+	/**
+	 * Take an IC answer only when its VMBus transaction id echoes the request's. Without it
+	 * (the default, as Hyper-V) answers are matched by the IC header's transaction id, since
+	 * the upstream uio daemon answers with 0xFFFFFFFFFFFFFFFF; each such answer is counted in
+	 * xactid_not_echoed. With it, such an answer is refused and counted as a guest error.
+	 */
+	bool strict_xactid;
 	/**
 	 * On rescind, take the ring memory away from the guest: any later access through its
 	 * old mapping faults (SIGBUS), where on Hyper-V it would read or corrupt ring pages the
@@ -115,7 +131,63 @@ struct rte_hvsim_dev_stats {
 	uint64_t faults_fired;		/**< one-shot faults and step actions that fired */
 	uint64_t shared_opens;		/**< opens of a node already open: the rings are shared */
 	uint64_t stale_opens;		/**< opens of a rescinded device's lingering node */
+	/** IC answers whose VMBus transaction id did not echo the request's (see strict_xactid) */
+	uint64_t xactid_not_echoed;
+	/** interrupts merged into one the guest had not read yet (rte_hvsim_kernel.coalesce) */
+	uint64_t intr_coalesced;
 };
+
+/**
+ * What the simulated guest kernel (vmbus, uio, uio_hv_generic) does; one profile per host,
+ * applied to the devices offered after it is set. Zeroed: the current kernel.
+ */
+struct rte_hvsim_kernel {
+	/** uio_hv_generic sets the RX interrupt_mask in open() (before 6.18 and its backports). */
+	bool mask_on_open;
+	/**
+	 * uio_hv_generic's channel callback sets the RX interrupt_mask on every interrupt
+	 * (before 6.18 and its stable backports of "Let userspace take care of interrupt mask").
+	 */
+	bool mask_per_interrupt;
+	/** channels/<relid>/ring has the fixed 4 MiB (before 6.15 and its 6.12.y backport). */
+	bool ring_attr_fixed;
+	/**
+	 * Interrupts raised while the guest has not read the previous one merge into it, as the
+	 * uio event counter does: one read for several interrupts, the next count jumps by more
+	 * than one.
+	 */
+	bool coalesce;
+	/** uio_hv_generic refuses low-speed devices (no monitor page): kernels before 6.10. */
+	bool no_lowspeed_bind;
+	/** <root>/proc/sys/kernel/osrelease; "": a release that matches the flags. */
+	char release[64];
+};
+
+/**
+ * Parse a kernel profile: comma-separated items, each a preset or a flag applied on top of
+ * @p k (which the caller initialises). Presets (they reset the profile): "current" (6.18),
+ * "mask-per-interrupt" (6.17: mask in open() and on every interrupt), "legacy-ring" (6.12:
+ * that, plus the fixed 4 MiB ring attribute), "pre-6.10" (6.9: that, and low-speed devices
+ * are not bound). Flags: "mask-on-open", "mask-each-interrupt", "ring-4m", "coalesce",
+ * "no-lowspeed-bind", "release=STRING".
+ * @return 0, or -EINVAL with a reason in @p err.
+ */
+__rte_experimental
+int rte_hvsim_kernel_parse(const char *spec, struct rte_hvsim_kernel *k, char *err,
+			   size_t errlen);
+
+/**
+ * Set the host's kernel profile (NULL: current). rte_hvsim_create() starts from the
+ * environment variable HVSIM_KERNEL (a rte_hvsim_kernel_parse() specification) when it is
+ * set, so that whole suites and dpdk-hvsim run under another kernel unchanged.
+ * @return 0, -EINVAL, or -errno writing <root>/proc/sys/kernel/osrelease.
+ */
+__rte_experimental
+int rte_hvsim_set_kernel(struct rte_hvsim *sim, const struct rte_hvsim_kernel *k);
+
+/** The host's kernel profile, with its release filled in. */
+__rte_experimental
+void rte_hvsim_get_kernel(struct rte_hvsim *sim, struct rte_hvsim_kernel *k);
 
 /** Outcome of the IC version negotiation on the current channel. */
 struct rte_hvsim_ic_result {
@@ -125,6 +197,7 @@ struct rte_hvsim_ic_result {
 	struct rte_hvdev_ic_version fw;		/**< framework version the guest chose */
 	struct rte_hvdev_ic_version srv;	/**< service version the guest chose */
 	uint64_t xactid;	/**< VMBus transaction id of the NEGOTIATE */
+	uint64_t answer_xactid;	/**< VMBus transaction id the guest answered with */
 };
 
 /**

@@ -30,7 +30,10 @@
 
 /* Largest ring we accept per direction: subchannels get 2 MiB; leave room for growth. */
 #define HVDEV_RING_SIZE_MAX (64u << 20)
-/* Pre-6.12 kernels give the channel "ring" attribute a fixed size of 4 MiB. */
+/*
+ * Kernels before the dynamic ring attribute (6.15, and its 6.12.y backport) give the
+ * channel "ring" attribute a fixed size of 4 MiB.
+ */
 #define HVDEV_LEGACY_RING_ATTR_SIZE (4u << 20)
 #define HVDEV_DISCOVER_POLL_MS 10
 
@@ -239,13 +242,32 @@ cross_check_ring_attr(const struct hvdev_uio_devinfo *info)
 	if ((uint64_t)st.st_size == info->map0_size)
 		return;
 	if (st.st_size == HVDEV_LEGACY_RING_ATTR_SIZE)
-		HVDEV_UIO_LOG(DEBUG, "%s: ring attribute has the fixed pre-6.12 size, ignored",
+		HVDEV_UIO_LOG(DEBUG, "%s: ring attribute has the fixed size of kernels before "
+			      "6.15, ignored",
 			      info->instance_str);
 	else
 		HVDEV_UIO_LOG(WARNING,
 			      "%s: ring attribute is %jd bytes but uio map0 is %" PRIu64
 			      "; trusting map0", info->instance_str, (intmax_t)st.st_size,
 			      info->map0_size);
+}
+
+/*
+ * The kernel release under the root (<root>/proc/sys/kernel/osrelease) when it is older than
+ * 6.10, the first release whose uio_hv_generic binds channels without a monitor page; @p rel
+ * receives it. False when newer or unreadable: then nothing is claimed about the kernel.
+ */
+static bool
+kernel_too_old(const char *root, char *rel, size_t len)
+{
+	char dir[PATH_MAX];
+	unsigned int major, minor;
+
+	if (root_path(dir, sizeof(dir), root, "proc/sys/kernel") < 0 ||
+	    read_attr(dir, "osrelease", rel, len) < 0 ||
+	    sscanf(rel, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major < 6 || (major == 6 && minor < 10);
 }
 
 /*
@@ -257,7 +279,7 @@ static int
 inspect_device(const char *root, const char *devdir, const char *devname,
 	       struct hvdev_uio_devinfo *info, char *err, size_t errlen)
 {
-	char drv[64], node_rel[64], buf[32];
+	char drv[64], node_rel[64], buf[32], rel[64];
 	struct stat st;
 	uint64_t relid;
 	int ret;
@@ -289,6 +311,14 @@ inspect_device(const char *root, const char *devdir, const char *devname,
 		return set_err(err, errlen, ret, "%s: cannot read driver link: %s",
 			       info->instance_str, strerror(-ret));
 	rte_uuid_unparse(info->class_id, buf, sizeof(buf));
+	if (strcmp(drv, "uio_hv_generic") != 0 && kernel_too_old(root, rel, sizeof(rel)))
+		/* new_id would not help: the kernel's probe refuses the channel. */
+		return set_err(err, errlen, -ENOTSUP,
+			       "%s (%s) is %s%s: Linux %s is too old; uio_hv_generic binds "
+			       "low-speed VMBus devices (no monitor page) only from Linux 6.10",
+			       info->instance_str, class_name(info->class_id),
+			       drv[0] == '\0' ? "not bound to a driver" : "bound to ",
+			       drv, rel);
 	if (drv[0] == '\0')
 		return set_err(err, errlen, -EAGAIN,
 			       "%s (%s) is not bound to a driver; bind it with: modprobe "
