@@ -110,6 +110,8 @@ check_errors(void)
 	TEST_ASSERT_EQUAL(ret, -ENODEV, "unbound device");
 	TEST_ASSERT(strstr(err, "not bound to a driver") != NULL, "message: %s", err);
 	TEST_ASSERT(strstr(err, "uio_hv_generic/new_id") != NULL, "names the fix: %s", err);
+	TEST_ASSERT(strstr(err, "echo 34d14be3-dee4-41c8-9ae7-6b174977c192 > ") != NULL,
+		    "the whole class GUID in the command: %s", err);
 
 	hvdev_test_class("kvp", cls);
 	TEST_ASSERT(offer("kvp", 0, "hv_utils") != NULL, "offer bound elsewhere");

@@ -279,7 +279,7 @@ static int
 inspect_device(const char *root, const char *devdir, const char *devname,
 	       struct hvdev_uio_devinfo *info, char *err, size_t errlen)
 {
-	char drv[64], node_rel[64], buf[32], rel[64];
+	char drv[64], node_rel[64], buf[RTE_UUID_STRLEN], rel[64];
 	struct stat st;
 	uint64_t relid;
 	int ret;
