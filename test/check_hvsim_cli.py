@@ -322,6 +322,80 @@ def scenario(exe, guest_exe, tmp):
             guest.kill()
 
 
+HYPERV_FCOPY = 'eb765408-105f-49b6-b4aa-c123b64d17d4'
+
+
+def serve_devices(exe, root, *opts, env=None):
+    """Start serve, wait for 'ready', return (process, {instance: class})."""
+    cmd = [exe, 'serve', '--root', root] + list(opts)
+    if env is not None:
+        print(f'(with HVSIM_KERNEL={env})', flush=True)
+    old = os.environ.get('HVSIM_KERNEL')
+    if env is not None:
+        os.environ['HVSIM_KERNEL'] = env
+    try:
+        serve = Proc(cmd)
+    finally:
+        if env is not None:
+            if old is None:
+                del os.environ['HVSIM_KERNEL']
+            else:
+                os.environ['HVSIM_KERNEL'] = old
+    devs = {}
+    while True:
+        line = serve.wait_line(lambda s: s.startswith('hvsim: serving ') or s == 'ready',
+                               'device line or "ready"')
+        if line == 'ready':
+            return serve, devs
+        words = line.split()
+        devs[words[3]] = words[2]
+
+
+def read_text(path):
+    with open(path, encoding='utf-8') as f:
+        return f.read().strip()
+
+
+def check_kernel_and_instances(exe, tmp):
+    """serve --kernel/--instance/HVSIM_KERNEL: what a guest finds under the root."""
+    root = os.path.join(tmp, 'kernels')
+    kvp_id = '11111111-2222-4333-8444-555555555555'
+    serve, devs = serve_devices(exe, root, '--kernel', 'legacy-ring', '--class', 'fcopy',
+                                '--class', 'fcopy', '--class', 'kvp', '--instance', kvp_id,
+                                '--strict-xactid')
+    try:
+        check(devs.get(HYPERV_FCOPY) == 'fcopy', f'first fcopy is Hyper-V\'s: {devs}')
+        check(devs.get(kvp_id) == 'kvp', f'--instance for kvp: {devs}')
+        check(len(devs) == 3, f'three devices with distinct ids: {devs}')
+        check(read_text(os.path.join(root, 'proc/sys/kernel/osrelease')) == '6.12.0-hvsim',
+              'osrelease of legacy-ring')
+        devdir = os.path.join(root, 'sys/bus/vmbus/devices', HYPERV_FCOPY)
+        relid = read_text(os.path.join(devdir, 'id'))
+        size = os.stat(os.path.join(devdir, 'channels', relid, 'ring')).st_size
+        check(size == 4 << 20, f'legacy-ring: the ring attribute is 4 MiB, not {size}')
+        check(serve.stop() == 0, 'serve exit code')
+        check(not os.path.exists(os.path.join(root, 'proc/sys/kernel/osrelease')),
+              'osrelease removed on exit')
+    finally:
+        serve.kill()
+    # The environment, as the suites use it: a kernel that does not bind low-speed devices.
+    serve, devs = serve_devices(exe, root, env='pre-6.10')
+    try:
+        check(read_text(os.path.join(root, 'proc/sys/kernel/osrelease')) == '6.9.0-hvsim',
+              'osrelease from HVSIM_KERNEL')
+        devdir = os.path.join(root, 'sys/bus/vmbus/devices', HYPERV_FCOPY)
+        check(os.path.isdir(devdir) and not os.path.exists(os.path.join(devdir, 'uio')) and
+              not os.path.lexists(os.path.join(devdir, 'driver')),
+              'pre-6.10: the fcopy device is offered but not bound')
+        check(serve.stop() == 0, 'serve exit code')
+    finally:
+        serve.kill()
+    rc, _, err = run([exe, 'serve', '--root', root, '--kernel', 'bogus'])
+    check(rc == 2 and 'unknown kernel item "bogus"' in err, f'--kernel bogus: {rc} {err}')
+    rc, _, err = run([exe, 'serve', '--root', root, '--instance', 'not-a-guid'])
+    check(rc == 2 and 'not a GUID' in err, f'--instance not-a-guid: {rc} {err}')
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -330,6 +404,7 @@ def main():
     try:
         check_usage(sys.argv[1], tmp)
         scenario(sys.argv[1], sys.argv[2], tmp)
+        check_kernel_and_instances(sys.argv[1], tmp)
     except CheckError as e:
         print(f'FAIL: {e}', file=sys.stderr)
         return 1

@@ -723,7 +723,8 @@ offer_devices(struct serve *sv, const struct hvsim_serve_opts *o)
 		rte_uuid_unparse(conf.instance_id, sd->instance, sizeof(sd->instance));
 		sv->ndevs++;
 		say(sv, "hvsim: serving %s %s as %s under %s", sd->class_name, sd->instance,
-		    rte_hvsim_dev_uio_name(sd->dev), sv->root);
+		    rte_hvsim_dev_uio_name(sd->dev)[0] != '\0' ? rte_hvsim_dev_uio_name(sd->dev) :
+		    "(not bound)", sv->root);
 	}
 	return 0;
 }
