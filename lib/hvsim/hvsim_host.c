@@ -1192,8 +1192,9 @@ rte_hvsim_send_wait(struct rte_hvsim_dev *dev, uint16_t type, uint16_t flags, ui
 	sim = dev->sim;
 	deadline = hvsim_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	pthread_mutex_lock(&sim->lock);
-	vbr = dev->txbr.vbr;
 	for (;;) {
+		/* Again each time: a rescind while we waited gives the device new rings. */
+		vbr = dev->txbr.vbr;
 		ret = hvsim_send_locked(dev, type, flags, xactid, data, len);
 		if (ret != -EAGAIN)
 			break;
