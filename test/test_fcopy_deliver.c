@@ -547,12 +547,14 @@ check_create_path_failed(void)
 DELIVER_CASE(create_path_failed)
 
 /*
- * The swapper: as soon as a directory "new*" appears in drop/, exchange it with the relative
- * link drop/lnk -> ../victim, the way a local user who can write drop/ would.
+ * The swapper: as soon as a directory "new*" appears in drop/, exchange it with drop/<target>
+ * (the relative link lnk -> ../victim, or the directory vdir), the way a local user who can
+ * write drop/ would.
  */
 struct swapper {
 	int dropfd;
 	int ifd;
+	const char *target;
 	atomic_uint seen;
 	atomic_uint swapped;
 	atomic_bool stop;
@@ -572,7 +574,7 @@ swapper_run(void *arg)
 			ev = (const struct inotify_event *)(buf + off);
 			if (!(ev->mask & IN_ISDIR) || ev->len == 0 || strncmp(ev->name, "new", 3))
 				continue;
-			if (renameat2(sw->dropfd, ev->name, sw->dropfd, "lnk",
+			if (renameat2(sw->dropfd, ev->name, sw->dropfd, sw->target,
 				      RENAME_EXCHANGE) == 0)
 				atomic_fetch_add(&sw->swapped, 1);
 			atomic_fetch_add(&sw->seen, 1);
@@ -581,44 +583,59 @@ swapper_run(void *arg)
 	return NULL;
 }
 
-/* Whatever the exchange left: drop/ back to only the link. */
+/*
+ * After a round: check the victim (mode, owner, content), then put drop/ back as it was.
+ * @p vino is the inode of the victim directory vdir, 0 for the link.
+ */
 static int
-swap_reset(const char *drop, const char *newname)
+swap_round_check(const char *drop, const char *target, ino_t vino, const char *newname,
+		 const char *how)
 {
-	char lnk[PATH_MAX], nw[PATH_MAX], f[PATH_MAX];
+	char tgt[PATH_MAX], nw[PATH_MAX], victim[PATH_MAX];
 	struct stat st;
+	bool swapped;
 
-	hvdev_test_fmt(lnk, sizeof(lnk), "%s/lnk", drop);
+	hvdev_test_fmt(tgt, sizeof(tgt), "%s/%s", drop, target);
 	hvdev_test_fmt(nw, sizeof(nw), "%s/%s", drop, newname);
-	if (lstat(lnk, &st) == 0 && S_ISDIR(st.st_mode)) {
-		/* Exchanged: our directory is "lnk", the link is the new name. */
-		hvdev_test_fmt(f, sizeof(f), "%s/f.bin", lnk);
-		unlink(f);
-		TEST_ASSERT(rmdir(lnk) == 0 && rename(nw, lnk) == 0, "restore the link");
-	} else {
-		hvdev_test_fmt(f, sizeof(f), "%s/f.bin", nw);
-		unlink(f);
-		rmdir(nw);
-	}
+	swapped = lstat(tgt, &st) == 0 && S_ISDIR(st.st_mode) && st.st_ino != vino;
+	if (vino == 0)
+		hvdev_test_fmt(victim, sizeof(victim), "%s/../victim", drop);
+	else
+		snprintf(victim, sizeof(victim), "%s", swapped ? nw : tgt);
+	TEST_ASSERT(stat(victim, &st) == 0 && (st.st_mode & 07777) == 0700 &&
+		    st.st_uid == geteuid(),
+		    "%s: the victim keeps mode 0700 and its owner (0%o, uid %u)", how,
+		    st.st_mode & 07777, st.st_uid);
+	TEST_ASSERT(!hvdev_test_exists(at(victim, "f.bin")) &&
+		    hvdev_test_exists(at(victim, "secret")),
+		    "%s: nothing written in the victim", how);
+	/* Ours is wherever the victim is not: empty it, remove it, restore the name. */
+	unlink(at(swapped ? tgt : nw, "f.bin"));
+	TEST_ASSERT(rmdir(swapped ? tgt : nw) == 0 || !hvdev_test_exists(swapped ? tgt : nw),
+		    "%s: remove the new directory", how);
+	if (swapped)
+		TEST_ASSERT(rename(nw, tgt) == 0, "%s: restore %s", how, target);
 	return TEST_SUCCESS;
 }
 
-#define SWAP_ROUNDS 300
+#define SWAP_ROUNDS 200
 
 static int
-swap_race(bool walk, unsigned int *hits)
+swap_race(bool walk, const char *target, unsigned int *hits)
 {
-	char drop[PATH_MAX], victim[PATH_MAX], dir[PATH_MAX], name[32];
-	struct swapper sw = { .dropfd = -1 };
+	char drop[PATH_MAX], dir[PATH_MAX], name[32], how[96];
+	struct swapper sw = { .dropfd = -1, .target = target };
 	unsigned int i, handled;
 	pthread_t thr;
 	struct stat st;
 	uint64_t t0;
 	uint32_t hr;
+	ino_t vino = 0;
 
 	fcopy_resolve_force_walk(walk);
 	hvdev_test_fmt(drop, sizeof(drop), "%s/drop", root);
-	hvdev_test_fmt(victim, sizeof(victim), "%s/victim", root);
+	if (lstat(at(drop, target), &st) == 0 && S_ISDIR(st.st_mode))
+		vino = st.st_ino;
 	sw.dropfd = open(drop, O_RDONLY | O_DIRECTORY);
 	sw.ifd = inotify_init1(IN_CLOEXEC);
 	TEST_ASSERT(sw.dropfd >= 0 && sw.ifd >= 0, "descriptors");
@@ -626,6 +643,8 @@ swap_race(bool walk, unsigned int *hits)
 	TEST_ASSERT_EQUAL(pthread_create(&thr, NULL, swapper_run, &sw), 0, "swapper");
 	for (i = 0; i < SWAP_ROUNDS; i++) {
 		snprintf(name, sizeof(name), "new%u", i);
+		snprintf(how, sizeof(how), "round %u (%s, %s)", i, walk ? "walk" : "openat2",
+			 target);
 		hvdev_test_fmt(dir, sizeof(dir), "%s/%s/", drop, name);
 		hr = deliver(dir, "f.bin", CREATE, data, 10);
 		/* Wait for the swapper to act on this round before looking. */
@@ -634,16 +653,8 @@ swap_race(bool walk, unsigned int *hits)
 			handled = atomic_load(&sw.seen);
 		} while (handled < i + 1 && hvdev_test_now_us() - t0 < 2000000);
 		TEST_ASSERT(handled == i + 1, "the swapper saw round %u", i);
-		TEST_ASSERT(stat(victim, &st) == 0 && (st.st_mode & 07777) == 0700 &&
-			    st.st_uid == geteuid(),
-			    "round %u (%s): the victim keeps mode 0700 and its owner (0%o, uid %u)",
-			    i, walk ? "walk" : "openat2", st.st_mode & 07777, st.st_uid);
-		TEST_ASSERT(!hvdev_test_exists(at(victim, "f.bin")),
-			    "round %u (%s): nothing written in the victim", i,
-			    walk ? "walk" : "openat2");
-		TEST_ASSERT(hr == S_OK || hr == RTE_HVDEV_IC_ACCESS_DENIED,
-			    "round %u: 0x%08x", i, hr);
-		TEST_RUN(swap_reset(drop, name));
+		TEST_ASSERT(hr == S_OK || hr == RTE_HVDEV_IC_ACCESS_DENIED, "%s: 0x%08x", how, hr);
+		TEST_RUN(swap_round_check(drop, target, vino, name, how));
 	}
 	atomic_store(&sw.stop, true);
 	mkdirat(sw.dropfd, "stop", 0700);	/* wakes the reader */
@@ -658,27 +669,36 @@ swap_race(bool walk, unsigned int *hits)
 
 /*
  * CREATE_PATH against a concurrent swapper: the new directory exchanged for a link into a
- * victim beneath the root (which RESOLVE_BENEATH follows) must never hand the victim the
- * directory mode or owner, nor receive the copy.
+ * victim beneath the root (which RESOLVE_BENEATH follows), or for another directory, must
+ * never hand the victim the directory mode or owner, nor receive the copy.
  */
 static int
 check_create_race(void)
 {
+	unsigned int hits[4] = { 0 };
 	char err[256];
-	unsigned int hits_o = 0, hits_w = 0;
 
 	cfg.policy.fsync = false;
 	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "dir_mode", "0751", FCOPY_SRC_CMDLINE,
 					   "--dir-mode", err, sizeof(err)), 0, "%s", err);
+	/* As root, the owner a drop directory would be handed to. */
+	if (geteuid() == 0)
+		TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "owner", "4242", FCOPY_SRC_CMDLINE,
+						   "--owner", err, sizeof(err)), 0, "%s", err);
 	TEST_ASSERT(mkdir(at(root, "victim"), 0700) == 0 && chmod(at(root, "victim"), 0700) == 0,
 		    "victim");
 	TEST_ASSERT(write_file(at(root, "victim/secret"), "s", 1) == 0, "victim's file");
 	TEST_ASSERT(mkdir(at(root, "drop"), 0777) == 0, "drop");
 	TEST_ASSERT(symlink("../victim", at(root, "drop/lnk")) == 0, "the link");
-	TEST_RUN(swap_race(false, &hits_o));
-	TEST_RUN(swap_race(true, &hits_w));
-	printf("%u rounds each: %u exchanges with openat2, %u with the walk\n", SWAP_ROUNDS,
-	       hits_o, hits_w);
+	TEST_ASSERT(mkdir(at(root, "drop/vdir"), 0700) == 0 &&
+		    chmod(at(root, "drop/vdir"), 0700) == 0, "a directory to swap in");
+	TEST_ASSERT(write_file(at(root, "drop/vdir/secret"), "s", 1) == 0, "its file");
+	TEST_RUN(swap_race(false, "lnk", &hits[0]));
+	TEST_RUN(swap_race(true, "lnk", &hits[1]));
+	TEST_RUN(swap_race(false, "vdir", &hits[2]));
+	TEST_RUN(swap_race(true, "vdir", &hits[3]));
+	printf("%u rounds each, exchanges: link %u (openat2) %u (walk), directory %u (openat2) "
+	       "%u (walk)\n", SWAP_ROUNDS, hits[0], hits[1], hits[2], hits[3]);
 	return TEST_SUCCESS;
 }
 DELIVER_CASE(create_race)
