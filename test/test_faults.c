@@ -61,12 +61,16 @@ static int nsrc;		/* files this case made in src_dir */
 
 /* ---- the service process ---- */
 
+/* --durability of the next service started; NULL: the default. */
+static const char *durability;
+
 static int
 start_service(void)
 {
-	static const char *const extra[] = {
+	const char *extra[] = {
 		"--transfer-timeout", RTE_STR(TRANSFER_TIMEOUT_S),
-		"--recheck-ms", RTE_STR(RECHECK_MS), NULL,
+		"--recheck-ms", RTE_STR(RECHECK_MS),
+		durability != NULL ? "--durability" : NULL, durability, NULL,
 	};
 
 	service = hvdev_test_fcopy_spawn(root, guest, state, extra);
@@ -144,6 +148,46 @@ count_outside(void)
 	return n;
 }
 
+/*
+ * Unnamed (O_TMPFILE) files in the allowed root that the service holds open: a copy in
+ * progress there has no name to count.
+ */
+static int
+count_unnamed(void)
+{
+	char dir[64], fd[PATH_MAX], target[PATH_MAX];
+	struct dirent *de;
+	ssize_t n;
+	int count = 0;
+	DIR *d;
+
+	if (service <= 0)
+		return 0;
+	hvdev_test_fmt(dir, sizeof(dir), "/proc/%d/fd", (int)service);
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		hvdev_test_fmt(fd, sizeof(fd), "%s/%s", dir, de->d_name);
+		n = readlink(fd, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strncmp(target, guest, strlen(guest)) == 0 &&
+		    strstr(target, " (deleted)") != NULL)
+			count++;
+	}
+	closedir(d);
+	return count;
+}
+
+/* Files of a copy in progress: named temporary files, and unnamed ones held open. */
+static int
+count_copy_files(void)
+{
+	return hvdev_test_count_named(guest, "hvfcopy") + count_unnamed();
+}
+
 /* Temporary files go when the copy ends, or (abandoned) within the transfer timeout. */
 static int
 wait_no_temp(int timeout_ms)
@@ -151,11 +195,11 @@ wait_no_temp(int timeout_ms)
 	int waited;
 
 	for (waited = 0; waited < timeout_ms; waited += 50) {
-		if (hvdev_test_count_named(guest, "hvfcopy") == 0)
+		if (count_copy_files() == 0)
 			return 0;
 		usleep(50000);
 	}
-	return hvdev_test_count_named(guest, "hvfcopy");
+	return count_copy_files();
 }
 
 /* ---- copies ---- */
@@ -765,8 +809,7 @@ stall_case(enum rte_hvsim_step step)
 	TEST_RUN(faulty_paths("stalled.bin", FILE_SIZE, src, dest));
 	TEST_RUN(set_fault(&f));
 	TEST_ASSERT_EQUAL(copy(src, dest, &res), -ECANCELED, "the host went silent");
-	TEST_ASSERT(step == RTE_HVSIM_STEP_NEGOTIATED ||
-		    hvdev_test_count_named(guest, "hvfcopy") == 1,
+	TEST_ASSERT(step == RTE_HVSIM_STEP_NEGOTIATED || count_copy_files() == 1,
 		    "the copy is open in the guest");
 	t0 = hvdev_test_now_us();
 	TEST_ASSERT_EQUAL(wait_no_temp((TRANSFER_TIMEOUT_S + 2) * 1000), 0,
@@ -904,6 +947,131 @@ STEP_CASE(kill_before_start, kill_case, RTE_HVSIM_STEP_NEGOTIATED)
 STEP_CASE(kill_after_start, kill_case, RTE_HVSIM_STEP_START)
 STEP_CASE(kill_before_complete, kill_case, RTE_HVSIM_STEP_BEFORE_COMPLETE)
 STEP_CASE(kill_after_complete, kill_case, RTE_HVSIM_STEP_COMPLETE)
+
+static long long
+file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* Restart the service with the test hooks @p crash_at and @p named in its environment. */
+static int
+restart_with(const char *crash_at, bool named)
+{
+	int ret;
+
+	stop_service();
+	if (crash_at != NULL)
+		setenv("HVDEV_FCOPY_TEST_CRASH_AT", crash_at, 1);
+	if (named)
+		setenv("HVDEV_FCOPY_TEST_NAMED_TMP", "1", 1);
+	ret = start_service();
+	unsetenv("HVDEV_FCOPY_TEST_CRASH_AT");
+	unsetenv("HVDEV_FCOPY_TEST_NAMED_TMP");
+	return ret;
+}
+
+/* The same kills on the named temporary file (the fallback without O_TMPFILE). */
+static int
+kill_named_case(enum rte_hvsim_step step)
+{
+	int ret;
+
+	TEST_RUN(restart_with(NULL, true));
+	ret = kill_case(step);
+	return ret;
+}
+
+STEP_CASE(kill_named_after_start, kill_named_case, RTE_HVSIM_STEP_START)
+STEP_CASE(kill_named_before_complete, kill_named_case, RTE_HVSIM_STEP_BEFORE_COMPLETE)
+STEP_CASE(kill_named_after_complete, kill_named_case, RTE_HVSIM_STEP_COMPLETE)
+
+/*
+ * The guest killed (SIGKILL, by its own test hook HVDEV_FCOPY_TEST_CRASH_AT) at a step inside
+ * START or COMPLETE, with O_TMPFILE or the named fallback, durability @p level, copying over
+ * an existing file or not. Before and after the restart: the final name holds the old file
+ * (or nothing) unless the step is past the publication, then the whole new file; never a
+ * part. After the restart no temporary file is left.
+ */
+static int
+crash_case(const char *step, bool named, bool over, const char *level)
+{
+	struct rte_hvsim_fcopy_opts o = { .timeout_ms = REQ_MS, .overwrite = over };
+	struct rte_hvsim_fcopy_result res;
+	char src[PATH_MAX], dest[PATH_MAX];
+	bool published = strcmp(step, "published") == 0;
+	int ret, status = 0, waited;
+
+	TEST_RUN(faulty_paths("crashed.bin", FILE_SIZE, src, dest));
+	if (over)
+		TEST_ASSERT(hvdev_test_make_file(dest, 100, 99) == 0, "the file to overwrite");
+	durability = level;
+	ret = restart_with(step, named);
+	durability = NULL;
+	TEST_RUN(ret);
+	ret = rte_hvsim_fcopy(dev, src, dest, &o, &res);
+	/* Bounded: a step the service never reaches must fail the case, not hang it. */
+	for (waited = 0; waited < WAIT_MS; waited += 10) {
+		if (waitpid(service, &status, WNOHANG) == service)
+			break;
+		usleep(10000);
+	}
+	TEST_ASSERT(waited < WAIT_MS, "the service died at %s", step);
+	TEST_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "killed at %s", step);
+	service = -1;
+	if (strcmp(step, "answered") == 0)
+		TEST_ASSERT(ret == 0 && res.hresult == 0, "async: COMPLETE answered S_OK first");
+	else
+		TEST_ASSERT(ret != 0 || res.hresult != 0, "the host was not told it succeeded");
+	/* What a crash leaves: the new file whole, or the old one (or nothing). */
+	if (published)
+		TEST_ASSERT(hvdev_test_same_file(src, dest), "published whole before the crash");
+	else if (over)
+		TEST_ASSERT(file_size(dest) == 100, "the old file intact");
+	else
+		TEST_ASSERT(!hvdev_test_exists(dest), "nothing under the final name");
+	if (!named && strcmp(step, "linked") != 0)
+		TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0,
+				  "O_TMPFILE: nothing left behind even before the restart");
+	else if (!published)
+		TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 1,
+				  "a temporary name left behind for the restart to remove");
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, false, WAIT_MS), 0, "the host saw the close");
+	TEST_RUN(start_service());
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0,
+			  "the restarted service removed any leftover");
+	if (published)
+		TEST_ASSERT(hvdev_test_same_file(src, dest), "the file survives the restart");
+	else if (over)
+		TEST_ASSERT(file_size(dest) == 100, "the old file survives the restart");
+	return invariants(published || over ? NULL : dest);
+}
+
+#define CRASH_CASE(name, step, named, over, level) \
+static int \
+check_ ## name(void) \
+{ \
+	return crash_case(step, named, over, level); \
+} \
+SERVICE_CASE(name)
+
+CRASH_CASE(crash_created, "created", false, false, NULL)
+CRASH_CASE(crash_flushed, "flushed", false, false, NULL)
+CRASH_CASE(crash_published, "published", false, false, NULL)
+CRASH_CASE(crash_over_flushed, "flushed", false, true, NULL)
+CRASH_CASE(crash_over_linked, "linked", false, true, NULL)
+CRASH_CASE(crash_over_published, "published", false, true, NULL)
+CRASH_CASE(crash_named_created, "created", true, false, NULL)
+CRASH_CASE(crash_named_flushed, "flushed", true, false, NULL)
+CRASH_CASE(crash_named_published, "published", true, false, NULL)
+CRASH_CASE(crash_named_over_flushed, "flushed", true, true, NULL)
+CRASH_CASE(crash_async_answered, "answered", false, false, "async")
+CRASH_CASE(crash_async_over_answered, "answered", false, true, "async")
+CRASH_CASE(crash_async_named_answered, "answered", true, false, "async")
+CRASH_CASE(crash_none_flushed, "flushed", false, false, "none")
+CRASH_CASE(crash_none_published, "published", false, false, "none")
 
 /* ---- the class library alone: an rte_hvdev device in this process ---- */
 
@@ -1179,6 +1347,24 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(kill_after_start, test_kill_after_start),
 	HVDEV_CASE(kill_before_complete, test_kill_before_complete),
 	HVDEV_CASE(kill_after_complete, test_kill_after_complete),
+	HVDEV_CASE(kill_named_after_start, test_kill_named_after_start),
+	HVDEV_CASE(kill_named_before_complete, test_kill_named_before_complete),
+	HVDEV_CASE(kill_named_after_complete, test_kill_named_after_complete),
+	HVDEV_CASE(crash_created, test_crash_created),
+	HVDEV_CASE(crash_flushed, test_crash_flushed),
+	HVDEV_CASE(crash_published, test_crash_published),
+	HVDEV_CASE(crash_over_flushed, test_crash_over_flushed),
+	HVDEV_CASE(crash_over_linked, test_crash_over_linked),
+	HVDEV_CASE(crash_over_published, test_crash_over_published),
+	HVDEV_CASE(crash_named_created, test_crash_named_created),
+	HVDEV_CASE(crash_named_flushed, test_crash_named_flushed),
+	HVDEV_CASE(crash_named_published, test_crash_named_published),
+	HVDEV_CASE(crash_named_over_flushed, test_crash_named_over_flushed),
+	HVDEV_CASE(crash_async_answered, test_crash_async_answered),
+	HVDEV_CASE(crash_async_over_answered, test_crash_async_over_answered),
+	HVDEV_CASE(crash_async_named_answered, test_crash_async_named_answered),
+	HVDEV_CASE(crash_none_flushed, test_crash_none_flushed),
+	HVDEV_CASE(crash_none_published, test_crash_none_published),
 };
 
 int

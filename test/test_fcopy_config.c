@@ -460,11 +460,49 @@ test_isolation_check(void)
 	return TEST_SUCCESS;
 }
 
+/* durability: sync by default; fsync is its old spelling; --durability and --no-fsync. */
+static int
+test_durability(void)
+{
+	static const char *const async_args[] = { "x", "--durability", "async", NULL };
+	static const char *const none_args[] = { "x", "--no-fsync", NULL };
+	struct fcopy_config c;
+	struct fcopy_opts o;
+	char err[512];
+
+	TEST_ASSERT_EQUAL(fcopy_config_init(&c), 0, "init");
+	TEST_ASSERT(c.policy.durability == FCOPY_DURABLE_SYNC && c.policy.fsync, "sync default");
+	TEST_ASSERT_EQUAL(fcopy_config_set(&c, "durability", "none", FCOPY_SRC_FILE, "f:1", err,
+					   sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(c.policy.durability == FCOPY_DURABLE_NONE && !c.policy.fsync, "none");
+	TEST_ASSERT_EQUAL(fcopy_config_set(&c, "fsync", "yes", FCOPY_SRC_FILE, "f:2", err,
+					   sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(c.policy.durability == FCOPY_DURABLE_SYNC, "fsync = yes is sync");
+	TEST_ASSERT_EQUAL(fcopy_config_set(&c, "durability", "async", FCOPY_SRC_FILE, "f:3", err,
+					   sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(c.policy.durability == FCOPY_DURABLE_ASYNC && c.policy.fsync, "async");
+	TEST_ASSERT_EQUAL(fcopy_config_set(&c, "fsync", "no", FCOPY_SRC_FILE, "f:4", err,
+					   sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(c.policy.durability == FCOPY_DURABLE_NONE, "fsync = no is none");
+	TEST_ASSERT(fcopy_config_set(&c, "durability", "maybe", FCOPY_SRC_FILE, "f:5", err,
+				     sizeof(err)) < 0 && strstr(err, "sync, async or none") != NULL,
+		    "refused: %s", err);
+	fcopy_config_free(&c);
+	TEST_ASSERT_EQUAL(parse(async_args, &o, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(o.cfg.policy.durability == FCOPY_DURABLE_ASYNC, "--durability async");
+	fcopy_opts_free(&o);
+	TEST_ASSERT_EQUAL(parse(none_args, &o, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(o.cfg.policy.durability == FCOPY_DURABLE_NONE, "--no-fsync is none");
+	fcopy_opts_free(&o);
+	return TEST_SUCCESS;
+}
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(profile, test_profile),
 	HVDEV_CASE(isolation_detect, test_isolation_detect),
 	HVDEV_CASE(isolation_check, test_isolation_check),
 	HVDEV_CASE(defaults, test_defaults),
+	HVDEV_CASE(durability, test_durability),
 	HVDEV_CASE(good_file, test_good_file),
 	HVDEV_CASE(errors, test_errors),
 	HVDEV_CASE(exec_allowed, test_exec_allowed),

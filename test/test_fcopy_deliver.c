@@ -434,6 +434,8 @@ test_cover_model(void)
 static int
 check_cancel(void)
 {
+	/* The named temporary file (the fallback): the one a cancel must remove. */
+	dlv.force_named = true;
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "c.bin", 0, 50000), S_OK, "start");
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
 	TEST_ASSERT_EQUAL(hvdev_test_count_named(root, "hvfcopy"), 1,
@@ -784,8 +786,9 @@ check_dest_appears(void)
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, at(root, "gone"), "a.bin", 0, 10), S_OK,
 			  "start: into gone/");
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 10), S_OK, "write");
-	TEST_ASSERT(unlinkat(dlv.dirfd, dlv.tmp, 0) == 0 && rmdir(at(root, "gone")) == 0,
-		    "the directory removed under the copy");
+	/* An unnamed (O_TMPFILE) file leaves the directory empty already. */
+	TEST_ASSERT((dlv.unnamed || unlinkat(dlv.dirfd, dlv.tmp, 0) == 0) &&
+		    rmdir(at(root, "gone")) == 0, "the directory removed under the copy");
 	TEST_ASSERT(fcopy_deliver_complete(&dlv) != S_OK, "COMPLETE fails");
 	TEST_ASSERT(!hvdev_test_exists(at(root, "gone")) && !hvdev_test_exists(at(root, "a.bin")),
 		    "nothing written anywhere else");
@@ -961,6 +964,7 @@ check_leftover(void)
 	struct fcopy_deliver again;
 
 	/* A copy in progress when the process dies: its descriptors go, its record stays. */
+	dlv.force_named = true;
 	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "crash.bin", 0, 30000), S_OK, "start");
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
 	hvdev_test_fmt(tmp, sizeof(tmp), "%s/%s", root, dlv.tmp);
@@ -993,6 +997,158 @@ check_leftover(void)
 	return TEST_SUCCESS;
 }
 DELIVER_CASE(leftover)
+
+/* Bytes in the crash record file: 0 when nothing is recorded. */
+static long
+record_size(void)
+{
+	struct stat st;
+
+	return stat(at(statedir, FCOPY_STATE_FILE), &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Entries of @p dir, "." and ".." not counted. */
+static int
+entries(const char *dir)
+{
+	return hvdev_test_count_named(dir, "");
+}
+
+/*
+ * O_TMPFILE (the default where the file system has it): during the copy the directory holds
+ * no entry at all and nothing is recorded; the name appears whole at COMPLETE.
+ */
+static int
+check_tmpfile(void)
+{
+	struct stat st;
+
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "u.bin", 0, 20000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 6144), S_OK, "write");
+	TEST_ASSERT_EQUAL(entries(root), 0, "no entry in the directory during the copy");
+	TEST_ASSERT_EQUAL(record_size(), 0, "no crash record written");
+	TEST_ASSERT(strcmp(fcopy_deliver_via(&dlv), "O_TMPFILE") == 0, "via %s",
+		    fcopy_deliver_via(&dlv));
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 6144, data + 6144, 20000 - 6144), S_OK,
+			  "write");
+	TEST_ASSERT_EQUAL(entries(root), 0, "still nothing before COMPLETE");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), S_OK, "complete");
+	TEST_ASSERT(same(at(root, "u.bin"), data, 20000), "content");
+	TEST_ASSERT(stat(at(root, "u.bin"), &st) == 0 && st.st_nlink == 1 &&
+		    (st.st_mode & 07777) == 0644, "one link, mode 0644");
+	TEST_ASSERT_EQUAL(entries(root), 1, "the file and nothing else");
+	/* A copy dropped before COMPLETE leaves nothing, with nothing to remove. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "gone.bin", 0, 100), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 50), S_OK, "write");
+	fcopy_deliver_abandon(&dlv, "dropped by the test");
+	TEST_ASSERT_EQUAL(entries(root), 1, "nothing of the dropped copy");
+	TEST_ASSERT_EQUAL(record_size(), 0, "and no record");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(tmpfile)
+
+/*
+ * OVER_WRITE with O_TMPFILE: the old file stays whole until one rename replaces it; the hidden
+ * name used for the rename is recorded only meanwhile. A file appearing under the name of a
+ * copy without OVER_WRITE is never replaced by the link.
+ */
+static int
+check_tmpfile_overwrite(void)
+{
+	const char *target = at(root, "t.bin");
+
+	TEST_ASSERT(write_file(target, "old", 3) == 0, "old file");
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "t.bin", OVERWRITE, 500), S_OK,
+			  "start");
+	TEST_ASSERT(dlv.unnamed, "O_TMPFILE on this file system");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 500), S_OK, "write");
+	TEST_ASSERT(same(target, "old", 3), "the old file until COMPLETE");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), S_OK, "complete");
+	TEST_ASSERT(same(target, data, 500), "replaced");
+	TEST_ASSERT_EQUAL(entries(root), 1, "no hidden name left");
+	TEST_ASSERT_EQUAL(record_size(), 0, "record cleared");
+	/* Not there at START, there at COMPLETE: the link refuses, the intruder survives. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "race.bin", 0, 10), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 10), S_OK, "write");
+	TEST_ASSERT(write_file(at(root, "race.bin"), "mine", 4) == 0, "intruder");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_ALREADY_EXISTS, "refused");
+	TEST_ASSERT(same(at(root, "race.bin"), "mine", 4), "the intruder survives");
+	TEST_ASSERT_EQUAL(entries(root), 2, "nothing else");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(tmpfile_overwrite)
+
+/*
+ * The fallback (FCOPY_TEST_NAMED_ENV, as on a file system without O_TMPFILE): the named
+ * temporary file, recorded while it exists, renamed into place.
+ */
+static int
+check_named_fallback(void)
+{
+	struct fcopy_deliver other;
+
+	setenv(FCOPY_TEST_NAMED_ENV, "1", 1);
+	fcopy_deliver_init(&other, &cfg.policy, NULL);
+	unsetenv(FCOPY_TEST_NAMED_ENV);
+	TEST_ASSERT(other.force_named, "the test hook is read from the environment");
+	dlv.force_named = true;
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "n.bin", 0, 100), S_OK, "start");
+	TEST_ASSERT(!dlv.unnamed && strcmp(fcopy_deliver_via(&dlv), "named temporary file") == 0,
+		    "via %s", fcopy_deliver_via(&dlv));
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(root, "hvfcopy"), 1, "the named file");
+	TEST_ASSERT(record_size() > 0, "recorded");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 100), S_OK, "write");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), S_OK, "complete");
+	TEST_ASSERT(same(at(root, "n.bin"), data, 100), "content");
+	TEST_ASSERT_EQUAL(entries(root), 1, "renamed, nothing left");
+	TEST_ASSERT_EQUAL(record_size(), 0, "record cleared");
+	TEST_ASSERT(write_file(at(root, "o.bin"), "old", 3) == 0, "old file");
+	TEST_ASSERT_EQUAL(deliver(root, "o.bin", OVERWRITE, data, 7), S_OK, "OVER_WRITE");
+	TEST_ASSERT(same(at(root, "o.bin"), data, 7), "replaced");
+	TEST_ASSERT_EQUAL(entries(root), 2, "nothing left");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(named_fallback)
+
+/*
+ * Durability async: COMPLETE is answered before anything is published; the file appears
+ * whole at fcopy_deliver_finish(), or when the copy is ended any other way (a new START, the
+ * service stopping): the host was told it succeeded.
+ */
+static int
+check_durability_async(void)
+{
+	cfg.policy.durability = FCOPY_DURABLE_ASYNC;
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "a.bin", 0, 9000), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 9000), S_OK, "write");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), S_OK, "answered at once");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "a.bin")), "not yet published");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL,
+			  "a second COMPLETE is not a second publication");
+	TEST_ASSERT_EQUAL(fcopy_deliver_finish(&dlv), S_OK, "published");
+	TEST_ASSERT(same(at(root, "a.bin"), data, 9000), "whole");
+	TEST_ASSERT(!dlv.active, "the copy ended");
+	TEST_ASSERT_EQUAL(fcopy_deliver_finish(&dlv), S_OK, "nothing pending: no-op");
+	/* Pending when the next START comes: published, not abandoned. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "b.bin", 0, 10), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 10), S_OK, "write");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), S_OK, "answered");
+	TEST_ASSERT_EQUAL(deliver(root, "c.bin", 0, data, 20), S_OK, "next copy");
+	TEST_ASSERT(same(at(root, "b.bin"), data, 10), "the answered copy was published");
+	TEST_ASSERT_EQUAL(fcopy_deliver_finish(&dlv), S_OK, "publish c.bin");
+	TEST_ASSERT(same(at(root, "c.bin"), data, 20), "and the next one");
+	/* Pending when the service stops. */
+	TEST_ASSERT_EQUAL(deliver(root, "d.bin", 0, data, 30), S_OK, "answered");
+	fcopy_deliver_abandon(&dlv, "the service is stopping");
+	TEST_ASSERT(same(at(root, "d.bin"), data, 30), "published at the stop");
+	/* A copy that is not complete is never answered S_OK early. */
+	TEST_ASSERT_EQUAL(fcopy_deliver_start(&dlv, root, "e.bin", 0, 30), S_OK, "start");
+	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL, "incomplete");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "e.bin")), "nothing published");
+	cfg.policy.durability = FCOPY_DURABLE_SYNC;
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(durability_async)
 
 static int
 check_state_lock(void)
@@ -1085,6 +1241,10 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(owner, test_owner),
 	HVDEV_CASE(sizes, test_sizes),
 	HVDEV_CASE(leftover, test_leftover),
+	HVDEV_CASE(tmpfile, test_tmpfile),
+	HVDEV_CASE(tmpfile_overwrite, test_tmpfile_overwrite),
+	HVDEV_CASE(named_fallback, test_named_fallback),
+	HVDEV_CASE(durability_async, test_durability_async),
 	HVDEV_CASE(state_lock, test_state_lock),
 	HVDEV_CASE(hresults, test_hresults),
 	HVDEV_CASE(paths, test_paths),

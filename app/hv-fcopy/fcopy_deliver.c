@@ -5,15 +5,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <rte_common.h>
+#include <rte_branch_prediction.h>
 #include <rte_random.h>
 
 #include <rte_hvdev_fcopy.h>
@@ -29,6 +32,12 @@
 /* Longest part of the target name kept in a temporary name, so that it fits NAME_MAX. */
 #define TMP_NAME_KEEP (NAME_MAX - 1 - (sizeof(FCOPY_TMP_TAG) - 1) - FCOPY_TMP_RANDOM)
 #define TMP_CREATE_TRIES 16
+/*
+ * Smallest announced size whose free space is checked and reserved at START. A smaller file
+ * that does not fit fails at its WRITE with DISK_FULL just as clearly, and two system calls
+ * per file are most of what a small copy costs beyond its data.
+ */
+#define RESERVE_MIN (1u << 20)
 
 void
 fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
@@ -39,6 +48,22 @@ fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
 	d->state = state;
 	d->dirfd = -1;
 	d->fd = -1;
+	d->force_named = getenv(FCOPY_TEST_NAMED_ENV) != NULL;
+	d->crash_at = getenv(FCOPY_TEST_CRASH_ENV);
+}
+
+/* Test only (FCOPY_TEST_CRASH_ENV): die here as a crash would, with no clean-up at all. */
+static inline void
+crash_point(const struct fcopy_deliver *d, const char *step)
+{
+	if (unlikely(d->crash_at != NULL) && strcmp(d->crash_at, step) == 0)
+		raise(SIGKILL);
+}
+
+const char *
+fcopy_deliver_via(const struct fcopy_deliver *d)
+{
+	return d->unnamed ? "O_TMPFILE" : "named temporary file";
 }
 
 /* Record why, log it with the target, and return the HRESULT. */
@@ -85,9 +110,12 @@ end_copy(struct fcopy_deliver *d)
 	d->fd = -1;
 	d->dirfd = -1;
 	d->active = false;
+	d->pending = false;
 	d->undo.n = 0;
-	if (d->state != NULL)
+	/* Only a record that was written: the O_TMPFILE path writes none. */
+	if (d->state != NULL && d->recorded)
 		fcopy_state_clear(d->state);
+	d->recorded = false;
 }
 
 /* Remove the directories this copy's START created, as far as they are still ours. */
@@ -131,6 +159,11 @@ fcopy_deliver_abandon(struct fcopy_deliver *d, const char *why)
 {
 	if (!d->active)
 		return;
+	/* The host was told the copy succeeded: keep the promise. */
+	if (d->pending) {
+		fcopy_deliver_finish(d);
+		return;
+	}
 	FCOPY_LOG(WARNING, "%s: copy abandoned after %" PRIu64 " of %" PRIu64 " bytes: %s; "
 		  "temporary file removed", d->target, d->written, d->size, why);
 	discard(d);
@@ -256,7 +289,7 @@ reserve(struct fcopy_deliver *d)
 	struct statvfs vfs;
 	uint64_t avail;
 
-	if (d->size == 0)
+	if (d->size < RESERVE_MIN)
 		return RTE_HVDEV_IC_S_OK;
 	if (fstatvfs(d->fd, &vfs) == 0) {
 		avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
@@ -271,38 +304,73 @@ reserve(struct fcopy_deliver *d)
 	return RTE_HVDEV_IC_S_OK;
 }
 
-static uint32_t
-create_tmp(struct fcopy_deliver *d)
+/* The full path of the temporary name d->tmp, written to the crash record. */
+static void
+record_tmp(struct fcopy_deliver *d)
 {
-	const struct fcopy_policy *pol = d->pol;
 	char path[PATH_MAX + NAME_MAX + 2];
-	int i, ret;
+	int ret;
+
+	if (d->state == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s%s%s", d->dir, strcmp(d->dir, "/") ? "/" : "", d->tmp);
+	ret = fcopy_state_record(d->state, path);
+	d->recorded = true;
+	if (ret < 0)
+		FCOPY_LOG(WARNING, "cannot record %s in %s (%s): a crash would leave it behind",
+			  path, d->state->file, strerror(-ret));
+}
+
+/* The fallback: ".<name>.hvfcopy-XXXXXX", recorded before it exists. */
+static uint32_t
+create_named(struct fcopy_deliver *d)
+{
+	int i;
 
 	for (i = 0; i < TMP_CREATE_TRIES; i++) {
 		make_tmp_name(d->name, d->tmp, sizeof(d->tmp));
-		snprintf(path, sizeof(path), "%s%s%s", d->dir, strcmp(d->dir, "/") ? "/" : "",
-			 d->tmp);
 		/* Recorded first: a crash after the create still finds the file. */
-		if (d->state != NULL) {
-			ret = fcopy_state_record(d->state, path);
-			if (ret < 0)
-				FCOPY_LOG(WARNING, "cannot record %s in %s (%s): a crash would "
-					  "leave it behind", path, d->state->file, strerror(-ret));
-		}
+		record_tmp(d);
 		d->fd = openat(d->dirfd, d->tmp,
 			       O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			       pol->file_mode);
+			       d->pol->file_mode);
 		if (d->fd >= 0)
-			break;
+			return RTE_HVDEV_IC_S_OK;
 		if (errno != EEXIST) {
 			d->tmp[0] = '\0';
 			return refuse_errno(d, errno, "creating the temporary file");
 		}
 	}
-	if (d->fd < 0) {
-		d->tmp[0] = '\0';
-		return refuse(d, RTE_HVDEV_IC_E_FAIL, "no free temporary file name");
+	d->tmp[0] = '\0';
+	return refuse(d, RTE_HVDEV_IC_E_FAIL, "no free temporary file name");
+}
+
+static uint32_t
+create_tmp(struct fcopy_deliver *d)
+{
+	const struct fcopy_policy *pol = d->pol;
+	uint32_t hr;
+	int ret;
+
+	d->unnamed = false;
+	if (!d->force_named) {
+		/*
+		 * Unnamed until COMPLETE links it in: a crash leaves nothing to clean up. Without
+		 * O_EXCL, so that it can be linked. EISDIR: a kernel without O_TMPFILE;
+		 * EOPNOTSUPP: a file system without it. Both fall back to a named file.
+		 */
+		d->fd = openat(d->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, pol->file_mode);
+		if (d->fd >= 0)
+			d->unnamed = true;
+		else if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+			return refuse_errno(d, errno, "creating the file");
 	}
+	if (!d->unnamed) {
+		hr = create_named(d);
+		if (hr != RTE_HVDEV_IC_S_OK)
+			return hr;
+	}
+	crash_point(d, "created");
 	/* The exact mode and owner, whatever the umask, before any data arrives. */
 	if (fchmod(d->fd, pol->file_mode) < 0)
 		return refuse_errno(d, errno, "setting the file mode");
@@ -598,14 +666,94 @@ publish_noreplace(struct fcopy_deliver *d)
 	return renameat(d->dirfd, d->tmp, d->dirfd, d->name) == 0 ? 0 : -errno;
 }
 
+/* Give the unnamed file d->fd the name @p name in d->dirfd; never replaces a file. */
+static int
+link_unnamed(struct fcopy_deliver *d, const char *name)
+{
+	char proc[32];
+
+	/* Through /proc: needs no capability, unlike AT_EMPTY_PATH. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", d->fd);
+	if (linkat(AT_FDCWD, proc, d->dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	/* No /proc mounted: the descriptor itself (CAP_DAC_READ_SEARCH). */
+	return linkat(d->fd, "", d->dirfd, name, AT_EMPTY_PATH) == 0 ? 0 : -errno;
+}
+
+/*
+ * OVER_WRITE of an unnamed file: a hidden temporary name first (recorded, for a crash before
+ * the rename), then one rename over the target, so that the old file is replaced atomically.
+ */
+static int
+replace_unnamed(struct fcopy_deliver *d)
+{
+	int i, ret = -EEXIST;
+
+	for (i = 0; i < TMP_CREATE_TRIES && ret == -EEXIST; i++) {
+		make_tmp_name(d->name, d->tmp, sizeof(d->tmp));
+		record_tmp(d);
+		ret = link_unnamed(d, d->tmp);
+	}
+	if (ret < 0) {
+		d->tmp[0] = '\0';
+		return ret;
+	}
+	crash_point(d, "linked");
+	return renameat(d->dirfd, d->tmp, d->dirfd, d->name) == 0 ? 0 : -errno;
+}
+
+/*
+ * Flush as the durability level says and give the file its final name; the copy ends.
+ * Not async's early answer: that is fcopy_deliver_complete()'s.
+ */
+static uint32_t
+publish(struct fcopy_deliver *d)
+{
+	bool flush = d->pol->durability != FCOPY_DURABLE_NONE;
+	bool over = (d->flags & RTE_HVDEV_FCOPY_OVERWRITE) != 0;
+	uint32_t hr;
+	int ret;
+
+	if (flush && fsync(d->fd) < 0) {
+		hr = refuse_errno(d, errno, "flushing the data");
+		discard(d);
+		return hr;
+	}
+	crash_point(d, "flushed");
+	if (d->unnamed)
+		ret = over ? replace_unnamed(d) : link_unnamed(d, d->name);
+	else if (over)
+		ret = renameat(d->dirfd, d->tmp, d->dirfd, d->name) == 0 ? 0 : -errno;
+	else
+		ret = publish_noreplace(d);
+	if (ret < 0) {
+		hr = ret == -EEXIST ?
+			refuse(d, RTE_HVDEV_IC_ALREADY_EXISTS, "the file appeared during the "
+			       "copy and the host did not ask to overwrite it") :
+			refuse_errno(d, -ret, d->unnamed && !over ? "linking into place" :
+				     "renaming into place");
+		discard(d);
+		return hr;
+	}
+	d->tmp[0] = '\0';
+	d->undo.n = 0;	/* the directories now hold the file: they stay */
+	crash_point(d, "published");
+	/* The new name is durable once its directory is. */
+	if (flush && fsync(d->dirfd) < 0 && errno != EINVAL)
+		FCOPY_LOG(WARNING, "%s: flushing the directory: %s", d->dir, strerror(errno));
+	end_copy(d);
+	return RTE_HVDEV_IC_S_OK;
+}
+
 uint32_t
 fcopy_deliver_complete(struct fcopy_deliver *d)
 {
 	struct stat st;
 	uint32_t hr;
-	int ret;
 
-	if (!d->active)
+	if (!d->active || d->pending)
 		return RTE_HVDEV_IC_E_FAIL;
 	/* Bytes are counted once however often they came: a repeat cannot hide a hole. */
 	if (!fcopy_cover_full(&d->cover, d->size)) {
@@ -616,41 +764,43 @@ fcopy_deliver_complete(struct fcopy_deliver *d)
 		discard(d);
 		return hr;
 	}
-	if (fstat(d->fd, &st) < 0) {
+	/*
+	 * Only a named file can have been changed by someone else. An unnamed one holds
+	 * exactly [0, size): it was created empty, every WRITE lay inside, all arrived.
+	 */
+	if (!d->unnamed && fstat(d->fd, &st) < 0) {
 		hr = refuse_errno(d, errno, "checking the file size");
 		discard(d);
 		return hr;
 	}
-	if ((uint64_t)st.st_size != d->size) {
+	if (!d->unnamed && (uint64_t)st.st_size != d->size) {
 		hr = refuse(d, RTE_HVDEV_IC_E_FAIL, "the file is %jd bytes, not the announced %"
 			    PRIu64, (intmax_t)st.st_size, d->size);
 		discard(d);
 		return hr;
 	}
-	if (d->pol->fsync && fsync(d->fd) < 0) {
-		hr = refuse_errno(d, errno, "flushing the data");
-		discard(d);
-		return hr;
+	if (d->pol->durability == FCOPY_DURABLE_ASYNC) {
+		/* Answered now; published by fcopy_deliver_finish() once the answer is out. */
+		d->pending = true;
+		return RTE_HVDEV_IC_S_OK;
 	}
-	if (d->flags & RTE_HVDEV_FCOPY_OVERWRITE)
-		ret = renameat(d->dirfd, d->tmp, d->dirfd, d->name) == 0 ? 0 : -errno;
-	else
-		ret = publish_noreplace(d);
-	if (ret < 0) {
-		hr = ret == -EEXIST ?
-			refuse(d, RTE_HVDEV_IC_ALREADY_EXISTS, "the file appeared during the "
-			       "copy and the host did not ask to overwrite it") :
-			refuse_errno(d, -ret, "renaming into place");
-		discard(d);
-		return hr;
-	}
-	d->tmp[0] = '\0';
-	d->undo.n = 0;	/* the directories now hold the file: they stay */
-	/* The new name is durable once its directory is. */
-	if (d->pol->fsync && fsync(d->dirfd) < 0 && errno != EINVAL)
-		FCOPY_LOG(WARNING, "%s: flushing the directory: %s", d->dir, strerror(errno));
-	end_copy(d);
-	return RTE_HVDEV_IC_S_OK;
+	return publish(d);
+}
+
+uint32_t
+fcopy_deliver_finish(struct fcopy_deliver *d)
+{
+	uint32_t hr;
+
+	if (!d->active || !d->pending)
+		return RTE_HVDEV_IC_S_OK;
+	d->pending = false;
+	crash_point(d, "answered");
+	hr = publish(d);
+	if (hr != RTE_HVDEV_IC_S_OK)
+		FCOPY_LOG(ERR, "%s: COMPLETE was answered (durability async), but the file could "
+			  "not be published; the host believes it was copied", d->target);
+	return hr;
 }
 
 /* Split a recorded path into its directory and a temporary file name. */

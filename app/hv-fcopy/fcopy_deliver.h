@@ -12,15 +12,23 @@
  * directory gets file_name appended, otherwise it is the file; or, with destination =
  * directory, path_name is always the directory), checks the names, resolves the target's
  * directory beneath an allowed root (fcopy_resolve.h), refuses an existing file unless
- * OVER_WRITE, records the temporary file's path (fcopy_state.h), creates
- * ".<name>.hvfcopy-XXXXXX" next to the target with the policy's mode and owner, and checks and
- * reserves the announced size. WRITE writes at the absolute offset, inside [0, announced size)
- * only, and records which bytes arrived. COMPLETE checks that every byte of the announced size
- * arrived, fsyncs, renames (never replacing a file unless OVER_WRITE) and fsyncs the
- * directory. Anything else that ends a copy removes the temporary file: nothing ever appears
- * under the final name but a complete file, and a file being overwritten survives every
- * failure. A copy that fails also removes the directories its START created (CREATE_PATH),
- * each only while it is still the one created and empty.
+ * OVER_WRITE, and creates the file the data goes into with the policy's mode and owner:
+ * - where the file system has O_TMPFILE, an unnamed file in the target directory. It has no
+ *   name until COMPLETE links it in, so a crash leaves nothing behind: no crash record is
+ *   written. OVER_WRITE links it to a hidden temporary name (recorded) and renames that over
+ *   the target.
+ * - elsewhere (chosen per copy, so per directory), ".<name>.hvfcopy-XXXXXX" next to the
+ *   target, its path recorded first (fcopy_state.h) for the next start to remove.
+ * Large files get their announced size checked and reserved. WRITE writes at the absolute
+ * offset, inside [0, announced size) only, and records which bytes arrived. COMPLETE checks
+ * that every byte of the announced size arrived, then flushes and publishes as the
+ * durability level says (fcopy_policy.h): sync flushes the data, links or renames (never
+ * replacing a file unless OVER_WRITE) and flushes the directory before answering; async
+ * answers first and does the same afterwards (fcopy_deliver_finish()); none never flushes.
+ * Anything else that ends a copy removes the temporary file: nothing ever appears under the
+ * final name but a complete file, and a file being overwritten survives every failure. A copy
+ * that fails also removes the directories its START created (CREATE_PATH), each only while
+ * it is still the one created and empty.
  *
  * Every function returns the HRESULT for the host and logs a failure with the path and the
  * reason (kept in reason[] too).
@@ -33,6 +41,19 @@
 #include "fcopy_policy.h"
 #include "fcopy_resolve.h"
 #include "fcopy_state.h"
+
+/*
+ * Test only: set (to anything) in the service's environment, every copy uses the named
+ * temporary file, as on a file system without O_TMPFILE.
+ */
+#define FCOPY_TEST_NAMED_ENV "HVDEV_FCOPY_TEST_NAMED_TMP"
+/*
+ * Test only: the service kills itself (SIGKILL) at this step of a copy: created (the file
+ * for the data exists), flushed (COMPLETE: data flushed, nothing published), linked
+ * (OVER_WRITE: under the hidden name, not yet renamed), published (under the final name,
+ * directory not flushed), answered (async: COMPLETE answered, nothing published).
+ */
+#define FCOPY_TEST_CRASH_ENV "HVDEV_FCOPY_TEST_CRASH_AT"
 
 /* Marks every temporary file: ".<name>" FCOPY_TMP_TAG "XXXXXX". */
 #define FCOPY_TMP_TAG ".hvfcopy-"
@@ -59,6 +80,11 @@ struct fcopy_deliver {
 	const struct fcopy_policy *pol;
 	struct fcopy_state *state;	/* NULL: no crash record */
 	bool active;			/* a copy is in progress */
+	bool unnamed;			/* the data is in an O_TMPFILE file */
+	bool pending;			/* async: COMPLETE answered, not yet published */
+	bool recorded;			/* the crash record names this copy's file */
+	bool force_named;		/* test only: FCOPY_TEST_NAMED_ENV */
+	const char *crash_at;		/* test only: FCOPY_TEST_CRASH_ENV */
 	int dirfd;
 	int fd;
 	uint32_t flags;			/* RTE_HVDEV_FCOPY_OVERWRITE, _CREATE_PATH */
@@ -96,7 +122,19 @@ uint32_t fcopy_deliver_write(struct fcopy_deliver *d, uint64_t offset, const voi
  */
 uint32_t fcopy_deliver_complete(struct fcopy_deliver *d);
 
-/* End the copy in progress, if any, removing its temporary file; @p why is logged. */
+/*
+ * Durability async: publish the copy whose COMPLETE was answered (flush the data, link or
+ * rename, flush the directory). Called once the answer is sent; a no-op without one pending.
+ */
+uint32_t fcopy_deliver_finish(struct fcopy_deliver *d);
+
+/* How the copy in progress receives its data, for the transfer record. */
+const char *fcopy_deliver_via(const struct fcopy_deliver *d);
+
+/*
+ * End the copy in progress, if any, removing its temporary file; @p why is logged. A copy
+ * whose COMPLETE was already answered (async) is published instead.
+ */
 void fcopy_deliver_abandon(struct fcopy_deliver *d, const char *why);
 
 /*

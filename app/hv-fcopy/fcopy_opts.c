@@ -24,6 +24,7 @@ enum {
 	OPT_GROUP,
 	OPT_ALLOW_EXEC,
 	OPT_NO_FSYNC,
+	OPT_DURABILITY,
 	OPT_STATE_DIR,
 	OPT_TIMEOUT,
 	OPT_DESTINATION,
@@ -50,6 +51,7 @@ static const struct option long_opts[] = {
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "allow-exec", no_argument, NULL, OPT_ALLOW_EXEC },
 	{ "no-fsync", no_argument, NULL, OPT_NO_FSYNC },
+	{ "durability", required_argument, NULL, OPT_DURABILITY },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "transfer-timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "destination", required_argument, NULL, OPT_DESTINATION },
@@ -82,6 +84,7 @@ static const struct {
 	{ OPT_GROUP, "group", NULL },
 	{ OPT_ALLOW_EXEC, "allow_exec", "yes" },
 	{ OPT_NO_FSYNC, "fsync", "no" },
+	{ OPT_DURABILITY, "durability", NULL },
 	{ OPT_STATE_DIR, "state_dir", NULL },
 	{ OPT_TIMEOUT, "transfer_timeout", NULL },
 	{ OPT_DESTINATION, "destination", NULL },
@@ -114,8 +117,10 @@ fcopy_opts_usage(FILE *f, const char *prog)
 		"  --dir-mode MODE        mode of created directories (default 0755)\n"
 		"  --owner USER           owner of copied files and created directories\n"
 		"  --group GROUP          their group\n"
-		"  --no-fsync             do not fsync files and directories (faster, not "
-		"crash-safe)\n"
+		"  --durability D         sync (default): file and name on disk before COMPLETE\n"
+		"                         is answered; async: answered at once, published once\n"
+		"                         on disk; none: no flush (all atomic)\n"
+		"  --no-fsync             the same as --durability none\n"
 		"  --transfer-timeout S   abandon a copy after S s without a message (default "
 		"%u, 0 never)\n"
 		"  --destination RULE     auto (default): the host's path is a directory if it\n"

@@ -275,6 +275,21 @@ fcopy_config_set(struct fcopy_config *c, const char *key, const char *value,
 		if (parse_bool(value, b) < 0)
 			return fail(err, errlen, "%s: %s '%s' must be yes or no", where, key,
 				    value);
+		if (b == &p->fsync)
+			p->durability = p->fsync ? FCOPY_DURABLE_SYNC : FCOPY_DURABLE_NONE;
+		return 0;
+	}
+	if (strcmp(key, "durability") == 0) {
+		if (strcmp(value, "sync") == 0)
+			p->durability = FCOPY_DURABLE_SYNC;
+		else if (strcmp(value, "async") == 0)
+			p->durability = FCOPY_DURABLE_ASYNC;
+		else if (strcmp(value, "none") == 0)
+			p->durability = FCOPY_DURABLE_NONE;
+		else
+			return fail(err, errlen, "%s: durability '%s' must be sync, async or none",
+				    where, value);
+		p->fsync = p->durability != FCOPY_DURABLE_NONE;
 		return 0;
 	}
 	if (strcmp(key, "mode") == 0) {
@@ -441,4 +456,10 @@ fcopy_mode_name(enum fcopy_mode m)
 		return "poll";
 	}
 	return "unknown";
+}
+
+const char *
+fcopy_durability_name(enum fcopy_durability d)
+{
+	return d == FCOPY_DURABLE_ASYNC ? "async" : d == FCOPY_DURABLE_NONE ? "none" : "sync";
 }

@@ -12,8 +12,8 @@
  *
  * The file is "key = value" lines; '#' starts a comment; blank lines are ignored. Keys:
  * allowed_root (repeatable), allow_anywhere, profile, file_mode, dir_mode, owner, group, fsync,
- * allow_exec, mode, busy_poll_us, recheck_ms, log_syslog, state_dir, transfer_timeout,
- * destination.
+ * durability, allow_exec, mode, busy_poll_us, recheck_ms, log_syslog, state_dir,
+ * transfer_timeout, destination.
  */
 
 #include <limits.h>
@@ -36,6 +36,16 @@
  */
 #define FCOPY_DEFAULT_ROOTS { "/tmp", "/var/tmp", "/srv", "/mnt", "/media" }
 
+/*
+ * What a COMPLETE answered S_OK guarantees across a crash or a power loss; every level is
+ * atomic (never a partial file under the final name). "fsync = no" is durability none.
+ */
+enum fcopy_durability {
+	FCOPY_DURABLE_SYNC = 0,	/* data and name on disk before COMPLETE is answered */
+	FCOPY_DURABLE_ASYNC,	/* answered at once; published once the data is on disk */
+	FCOPY_DURABLE_NONE,	/* no flush at all */
+};
+
 /* How the service waits for the host. */
 enum fcopy_mode {
 	FCOPY_MODE_INTR = 0,	/* sleep on the host's interrupt */
@@ -57,7 +67,8 @@ struct fcopy_policy {
 	mode_t dir_mode;
 	uid_t owner;			/* (uid_t)-1: the service's own */
 	gid_t group;			/* (gid_t)-1: the service's own */
-	bool fsync;
+	bool fsync;			/* durability != FCOPY_DURABLE_NONE */
+	enum fcopy_durability durability;
 	bool allow_exec;
 	bool strict;			/* the strict profile (fcopy_strict.h) */
 	uint32_t transfer_timeout_s;	/* abandon a copy the host went quiet on; 0: never */
@@ -95,6 +106,9 @@ int fcopy_config_load(struct fcopy_config *c, const char *path, char *err, size_
 
 /* Checks between keys (an execute bit needs allow_exec). @return 0 or -EINVAL. */
 int fcopy_config_check(const struct fcopy_config *c, char *err, size_t errlen);
+
+/* "sync", "async" or "none". */
+const char *fcopy_durability_name(enum fcopy_durability d);
 
 /* "intr", "adaptive" or "poll". */
 const char *fcopy_mode_name(enum fcopy_mode m);

@@ -118,6 +118,8 @@ on_start(struct fcopy_proto *p, const uint8_t *body, uint32_t body_len)
 	fcopy_stats_begin(p->stats, p->dlv->target, st.file_size);
 	if (hr != RTE_HVDEV_IC_S_OK)
 		fcopy_stats_end(p->stats, hr, p->dlv->reason);
+	else
+		p->stats->via = fcopy_deliver_via(p->dlv);
 	return hr;
 }
 

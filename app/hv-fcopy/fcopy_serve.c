@@ -233,6 +233,8 @@ drain(struct fcopy_serve *s, uint8_t **buf, uint32_t *cap, uint64_t *last_msg_ns
 		}
 		if (fcopy_proto_handle(s->proto, *buf, pkt.len)) {
 			ret = respond(s, &pkt, *buf);
+			/* Durability async: the answer went first, the publication follows. */
+			fcopy_deliver_finish(s->proto->dlv);
 			if (ret < 0)
 				return ret;
 		}

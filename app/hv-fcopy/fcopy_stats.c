@@ -37,6 +37,7 @@ fcopy_stats_begin(struct fcopy_stats *s, const char *path, uint64_t size)
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->size = size;
 	s->written = 0;
+	s->via = NULL;
 	s->start_ns = fcopy_now_ns();
 	rte_spinlock_unlock(&s->lock);
 }
@@ -79,8 +80,9 @@ fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why)
 	sec = (double)ns / 1e9;
 	mbps = sec > 0 ? (double)written / 1e6 / sec : 0;
 	if (ok)
-		FCOPY_LOG(NOTICE, "copied %s: %" PRIu64 " bytes in %.3f s (%.2f MB/s), %s", path,
-			  written, sec, mbps, fcopy_hresult_str(hr, hrs, sizeof(hrs)));
+		FCOPY_LOG(NOTICE, "copied %s: %" PRIu64 " bytes in %.3f s (%.2f MB/s), %s, via %s",
+			  path, written, sec, mbps, fcopy_hresult_str(hr, hrs, sizeof(hrs)),
+			  s->via != NULL ? s->via : "?");
 	else
 		FCOPY_LOG(NOTICE, "copy failed %s: %" PRIu64 " of %" PRIu64 " bytes in %.3f s "
 			  "(%.2f MB/s), %s%s%s", path, written, size, sec, mbps,

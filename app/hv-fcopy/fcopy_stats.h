@@ -30,6 +30,7 @@ struct fcopy_stats {
 	uint64_t size;			/* announced */
 	uint64_t written;		/* received so far */
 	uint64_t start_ns;
+	const char *via;		/* how the data is received (fcopy_deliver_via()) */
 };
 
 void fcopy_stats_init(struct fcopy_stats *s);

@@ -246,9 +246,10 @@ start_device(struct service *sv)
 		return ret;
 	}
 	if (rte_hvdev_info_get(sv->dev_id, &info) == 0)
-		FCOPY_LOG(NOTICE, "serving %s (%s) in %s mode", info.dev_name,
+		FCOPY_LOG(NOTICE, "serving %s (%s) in %s mode, durability %s", info.dev_name,
 			  info.node_kind == RTE_HVDEV_NODE_UIO ? "uio" : "simulator",
-			  fcopy_mode_name(cfg->mode));
+			  fcopy_mode_name(cfg->mode),
+			  fcopy_durability_name(cfg->policy.durability));
 	return 0;
 }
 
