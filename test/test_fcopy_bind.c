@@ -269,6 +269,7 @@ test_no_module(void)
 
 	TEST_ASSERT(hvdev_test_root_create(root, sizeof(root)) == 0, "mkdtemp");
 	o.root = root;
+	TEST_ASSERT(hvdev_test_mkdirs(path(root, "sys/bus/vmbus")) == 0, "vmbus");
 	TEST_ASSERT_EQUAL(fcopy_bind(&o, node, sizeof(node), err, sizeof(err)), -ENOENT,
 			  "no driver, no modprobe");
 	TEST_ASSERT(strstr(err, "uio_hv_generic is not loaded") != NULL, "says so: %s", err);
@@ -281,6 +282,59 @@ test_no_module(void)
 	TEST_ASSERT(fcopy_bind(&o, node, sizeof(node), err, sizeof(err)) < 0, "fails");
 	TEST_ASSERT(strstr(err, "not installed") != NULL, "says so: %s", err);
 	hvdev_test_root_remove(root);
+	return TEST_SUCCESS;
+}
+
+/* No /sys/bus/vmbus: not a Hyper-V guest, said as such, whatever modprobe could do. */
+static int
+test_no_vmbus(void)
+{
+	struct fcopy_bind_opts o = { .modprobe = true, .modprobe_path = "/bin/true",
+				     .wait_ms = 100 };
+	char node[PATH_MAX], err[512];
+	int ret;
+
+	TEST_ASSERT(hvdev_test_root_create(root, sizeof(root)) == 0, "mkdtemp");
+	o.root = root;
+	ret = fcopy_bind(&o, node, sizeof(node), err, sizeof(err));
+	hvdev_test_root_remove(root);
+	TEST_ASSERT_EQUAL(ret, -ENODEV, "no VMBus: %s", err);
+	TEST_ASSERT(strstr(err, "no VMBus") != NULL && strstr(err, "modprobe") == NULL &&
+		    strstr(err, "uio_hv_generic") == NULL, "says there is no VMBus: %s", err);
+	return TEST_SUCCESS;
+}
+
+/* modprobe is found on PATH (here a fake one that "loads" the driver in the fake tree). */
+static int
+test_modprobe_path(void)
+{
+	struct fcopy_bind_opts o = { .modprobe = true, .wait_ms = 100 };
+	char node[PATH_MAX], err[512], bin[PATH_MAX], old_path[4096];
+	const char *p = getenv("PATH");
+	FILE *f;
+	int ret;
+
+	snprintf(old_path, sizeof(old_path), "%s", p != NULL ? p : "/usr/bin:/bin");
+	TEST_ASSERT(hvdev_test_root_create(root, sizeof(root)) == 0, "mkdtemp");
+	o.root = root;
+	TEST_ASSERT(hvdev_test_mkdirs(path(root, "sys/bus/vmbus/devices")) == 0 &&
+		    hvdev_test_mkdirs(path(root, "bin")) == 0, "tree");
+	f = fopen(path(root, "bin/modprobe"), "w");
+	TEST_ASSERT(f != NULL, "modprobe");
+	fprintf(f, "#!/bin/sh\nd='%s/sys/bus/vmbus/drivers/uio_hv_generic'\n"
+		"mkdir -p \"$d\" && : > \"$d/new_id\"\n", root);
+	fclose(f);
+	TEST_ASSERT(chmod(path(root, "bin/modprobe"), 0755) == 0, "chmod");
+	hvdev_test_fmt(bin, sizeof(bin), "%s/bin:%s", root, old_path);
+	setenv("PATH", bin, 1);
+	ret = fcopy_bind(&o, node, sizeof(node), err, sizeof(err));
+	setenv("PATH", old_path, 1);
+	TEST_ASSERT(hvdev_test_exists(path(root, "sys/bus/vmbus/drivers/uio_hv_generic")),
+		    "the modprobe on PATH ran: %s", err);
+	hvdev_test_root_remove(root);
+	/* The driver is there, the device is not: Guest Services off. */
+	TEST_ASSERT_EQUAL(ret, -ENODEV, "%s", err);
+	TEST_ASSERT(strstr(err, "no fcopy device is offered") != NULL, "%s", err);
 	return TEST_SUCCESS;
 }
 
@@ -387,6 +441,8 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(no_device, test_no_device),
 	HVDEV_CASE(other_driver, test_other_driver),
 	HVDEV_CASE(no_module, test_no_module),
+	HVDEV_CASE(no_vmbus, test_no_vmbus),
+	HVDEV_CASE(modprobe_path, test_modprobe_path),
 	HVDEV_CASE(cli, test_cli),
 };
 

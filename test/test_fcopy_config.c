@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <rte_common.h>
 
@@ -307,6 +310,246 @@ test_cmdline_errors(void)
 	return TEST_SUCCESS;
 }
 
+/* The position of @p arg in @p v, or -1; @p count: how many times it is there. */
+static int
+find_arg(char **v, const char *arg, int *count)
+{
+	int i, at = -1;
+
+	*count = 0;
+	for (i = 0; v[i] != NULL; i++)
+		if (strcmp(v[i], arg) == 0) {
+			if (at < 0)
+				at = i;
+			(*count)++;
+		}
+	return at;
+}
+
+/* fcopy_eal_args() on @p args; the vector in @p v. */
+static int
+eal(const char *const *args, char ***v, char *err, size_t errlen)
+{
+	char *argv[32];
+	int argc = 0;
+
+	while (args[argc] != NULL && argc < 31) {
+		argv[argc] = (char *)(uintptr_t)args[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	return fcopy_eal_args(argc, argv, "0,1", v, err, errlen);
+}
+
+/*
+ * The user's EAL options are added to the service's defaults: one replaces only its own
+ * default (-m 128 keeps --no-huge, --no-shconf, ...), one without a default only adds.
+ */
+static int
+test_eal_merge(void)
+{
+	static const char *const none[] = { "x", NULL };
+	static const char *const mem[] = { "x", "-m", "128", NULL };
+	static const char *const tel[] = { "x", "--no-telemetry", NULL };
+	static const char *const huge[] = { "x", "--socket-mem=128", NULL };
+	static const char *const own[] = {
+		"x", "-l", "3", "--file-prefix", "p", "--vdev=hvdev_uio0,class=fcopy,root=/r",
+		"--log-level=lib.eal:debug", "--vdev", "net_null0", NULL,
+	};
+	static const char *const kept[] = { "--no-huge", "--no-pci", "--no-shconf",
+					    "--file-prefix=" FCOPY_EAL_PREFIX,
+					    "--vdev=hvdev_uio0,class=fcopy", NULL };
+	char **v, err[256];
+	int n, at, cnt, i;
+
+	n = eal(none, &v, err, sizeof(err));
+	TEST_ASSERT(n > 0, "defaults: %s", err);
+	at = find_arg(v, "-l", &cnt);
+	TEST_ASSERT(at > 0 && cnt == 1 && strcmp(v[at + 1], "0,1") == 0, "-l 0,1");
+	at = find_arg(v, "-m", &cnt);
+	TEST_ASSERT(at > 0 && cnt == 1 && strcmp(v[at + 1], "64") == 0, "-m 64");
+	for (i = 0; kept[i] != NULL; i++)
+		TEST_ASSERT(find_arg(v, kept[i], &cnt) > 0 && cnt == 1, "default %s", kept[i]);
+	fcopy_eal_args_free(v);
+
+	n = eal(mem, &v, err, sizeof(err));
+	TEST_ASSERT(n > 0, "-m 128: %s", err);
+	at = find_arg(v, "-m", &cnt);
+	TEST_ASSERT(cnt == 1 && strcmp(v[at + 1], "128") == 0, "-m 128 replaces -m 64 (%d)",
+		    cnt);
+	for (i = 0; kept[i] != NULL; i++)
+		TEST_ASSERT(find_arg(v, kept[i], &cnt) > 0 && cnt == 1, "-m 128 keeps %s",
+			    kept[i]);
+	TEST_ASSERT(find_arg(v, "-l", &cnt) > 0 && cnt == 1, "-m 128 keeps -l");
+	fcopy_eal_args_free(v);
+
+	n = eal(tel, &v, err, sizeof(err));
+	TEST_ASSERT(n > 0, "--no-telemetry: %s", err);
+	TEST_ASSERT(find_arg(v, "--no-telemetry", &cnt) == n - 1, "--no-telemetry added last");
+	for (i = 0; kept[i] != NULL; i++)
+		TEST_ASSERT(find_arg(v, kept[i], &cnt) > 0, "--no-telemetry keeps %s", kept[i]);
+	TEST_ASSERT(find_arg(v, "-m", &cnt) > 0, "--no-telemetry keeps -m 64");
+	fcopy_eal_args_free(v);
+
+	/* Hugepage memory cannot go with --no-huge nor -m: both defaults go. */
+	n = eal(huge, &v, err, sizeof(err));
+	TEST_ASSERT(n > 0, "--socket-mem: %s", err);
+	TEST_ASSERT(find_arg(v, "--no-huge", &cnt) < 0 && find_arg(v, "-m", &cnt) < 0,
+		    "--socket-mem drops --no-huge and -m");
+	TEST_ASSERT(find_arg(v, "--no-shconf", &cnt) > 0, "--socket-mem keeps --no-shconf");
+	fcopy_eal_args_free(v);
+
+	/* Separate values, an hvdev --vdev for the default one, another vdev only added. */
+	n = eal(own, &v, err, sizeof(err));
+	TEST_ASSERT(n > 0, "own: %s", err);
+	TEST_ASSERT(find_arg(v, "-l", &cnt) > 0 && cnt == 1 &&
+		    strcmp(v[find_arg(v, "-l", &cnt) + 1], "3") == 0, "-l 3 alone");
+	TEST_ASSERT(find_arg(v, "--file-prefix=" FCOPY_EAL_PREFIX, &cnt) < 0,
+		    "--file-prefix p replaces the default");
+	TEST_ASSERT(find_arg(v, "--vdev=hvdev_uio0,class=fcopy", &cnt) < 0,
+		    "the user's hvdev vdev replaces the default");
+	TEST_ASSERT(find_arg(v, "net_null0", &cnt) > 0, "another vdev is added");
+	TEST_ASSERT(find_arg(v, "--log-level=lib.eal:debug", &cnt) >
+		    find_arg(v, "--log-level=lib.eal:notice", &cnt), "the user's log level last");
+	TEST_ASSERT(find_arg(v, "--no-huge", &cnt) > 0, "and --no-huge stays");
+	fcopy_eal_args_free(v);
+	return TEST_SUCCESS;
+}
+
+/* A bad EAL option is named, before EAL sees it. */
+static int
+test_eal_errors(void)
+{
+	static const char *const unknown[] = { "x", "-l", "0", "--frobnicate", NULL };
+	static const char *const shrt[] = { "x", "-q", NULL };
+	static const char *const missing[] = { "x", "-m", NULL };
+	static const char *const own[] = { "x", "--no-huge", "--bind", NULL };
+	static const char *const flag[] = { "x", "--no-huge=1", NULL };
+	static const char *const stray[] = { "x", "-l", "0", "1", NULL };
+	char **v, err[256];
+
+	TEST_ASSERT(eal(unknown, &v, err, sizeof(err)) == -EINVAL &&
+		    strstr(err, "unknown option '--frobnicate'") != NULL, "unknown: %s", err);
+	TEST_ASSERT(eal(shrt, &v, err, sizeof(err)) == -EINVAL &&
+		    strstr(err, "'-q'") != NULL, "unknown short: %s", err);
+	TEST_ASSERT(eal(missing, &v, err, sizeof(err)) == -EINVAL &&
+		    strstr(err, "missing value") != NULL, "missing: %s", err);
+	TEST_ASSERT(eal(own, &v, err, sizeof(err)) == -EINVAL &&
+		    strstr(err, "'--bind' is a service option") != NULL, "own: %s", err);
+	TEST_ASSERT(eal(flag, &v, err, sizeof(err)) == -EINVAL &&
+		    strstr(err, "takes no value") != NULL, "flag: %s", err);
+	TEST_ASSERT(eal(stray, &v, err, sizeof(err)) == -EINVAL &&
+		    strstr(err, "unexpected argument '1'") != NULL, "stray: %s", err);
+	return TEST_SUCCESS;
+}
+
+/* Run dpdk-hv-fcopy with @p args; its exit status, stdout and stderr (in files under top). */
+static int
+run_bin(const char *const *args, char *out, size_t outlen, char *errs, size_t errslen)
+{
+	const char *bin = getenv("HVDEV_FCOPY_BIN");
+	char *argv[32], opath[PATH_MAX], epath[PATH_MAX];
+	int argc = 0, status, fd;
+	ssize_t len;
+	pid_t pid;
+
+	if (top[0] == '\0' && hvdev_test_root_create(top, sizeof(top)) != 0)
+		return -1;
+	hvdev_test_fmt(opath, sizeof(opath), "%s/stdout", top);
+	hvdev_test_fmt(epath, sizeof(epath), "%s/stderr", top);
+	argv[argc++] = (char *)(uintptr_t)bin;
+	while (args[argc - 1] != NULL && argc < 31) {
+		argv[argc] = (char *)(uintptr_t)args[argc - 1];
+		argc++;
+	}
+	argv[argc] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		fd = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 1);
+		fd = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 2);
+		execv(bin, argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	fd = open(opath, O_RDONLY);
+	len = fd >= 0 ? read(fd, out, outlen - 1) : -1;
+	out[len > 0 ? len : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+	fd = open(epath, O_RDONLY);
+	len = fd >= 0 ? read(fd, errs, errslen - 1) : -1;
+	errs[len > 0 ? len : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+	return WEXITSTATUS(status);
+}
+
+static unsigned int
+lines(const char *s)
+{
+	unsigned int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * The binary: a typo anywhere is one line and exit status 2; --version names both versions;
+ * the user's -m 128 keeps --no-huge (EAL starts without hugepages); a run that ends before
+ * serving (no device) leaves neither the state directory nor EAL's runtime directory.
+ */
+static int
+test_cli(void)
+{
+	static const char *const typo1[] = { "--frobnicate", NULL };
+	static const char *const typo2[] = { "-l", "0", "--frobnicate", "--", NULL };
+	static const char *const typo3[] = { "--", "--frobnicate", NULL };
+	static const char *const version[] = { "--version", NULL };
+	const char *const *typos[] = { typo1, typo2, typo3 };
+	char out[8192], errs[8192], vdev[PATH_MAX], prefix[64], state[PATH_MAX], run[PATH_MAX];
+	const char *merged[] = { "-m", "128", "--no-telemetry", vdev, prefix, "--",
+				 "--state-dir", state, "--wait-device", "0", NULL };
+	unsigned int i;
+	int ret;
+
+	if (getenv("HVDEV_FCOPY_BIN") == NULL) {
+		printf("skipped: HVDEV_FCOPY_BIN does not name dpdk-hv-fcopy\n");
+		return TEST_SKIPPED;
+	}
+	for (i = 0; i < RTE_DIM(typos); i++) {
+		ret = run_bin(typos[i], out, sizeof(out), errs, sizeof(errs));
+		TEST_ASSERT(ret == 2 && lines(errs) == 1 && lines(out) == 0 &&
+			    strstr(errs, "--frobnicate") != NULL,
+			    "typo %u: exit %d, %u lines:\n%s%s", i, ret, lines(errs) + lines(out),
+			    out, errs);
+	}
+	ret = run_bin(version, out, sizeof(out), errs, sizeof(errs));
+	TEST_ASSERT(ret == 0 && strncmp(out, "dpdk-hv-fcopy (hvdev) ", 22) == 0 &&
+		    out[22] >= '0' && out[22] <= '9' && strstr(out, "\nDPDK ") != NULL,
+		    "--version: exit %d: %s", ret, out);
+
+	/* A root without a device: EAL must start (no hugepages), then exit 3. */
+	TEST_ASSERT(top[0] != '\0', "test root");
+	hvdev_test_fmt(vdev, sizeof(vdev), "--vdev=hvdev_uio0,class=fcopy,root=%s", top);
+	hvdev_test_fmt(prefix, sizeof(prefix), "--file-prefix=hvfcopy-cli-%d", (int)getpid());
+	hvdev_test_fmt(state, sizeof(state), "%s/state", top);
+	hvdev_test_fmt(run, sizeof(run), "/var/run/dpdk/hvfcopy-cli-%d", (int)getpid());
+	ret = run_bin(merged, out, sizeof(out), errs, sizeof(errs));
+	TEST_ASSERT(ret == 3 && strstr(errs, "hugepage") == NULL,
+		    "-m 128 keeps --no-huge: exit %d (3: no device):\n%s", ret, errs);
+	TEST_ASSERT(!hvdev_test_exists(state), "an early exit created %s", state);
+	TEST_ASSERT(!hvdev_test_exists(run), "an early exit left %s", run);
+	rmdir(run);
+	hvdev_test_root_remove(top);
+	top[0] = '\0';
+	return TEST_SUCCESS;
+}
+
 /* profile and allow_anywhere, from the file and from the command line. */
 static int
 test_profile(void)
@@ -508,6 +751,9 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(exec_allowed, test_exec_allowed),
 	HVDEV_CASE(cmdline, test_cmdline),
 	HVDEV_CASE(cmdline_errors, test_cmdline_errors),
+	HVDEV_CASE(eal_merge, test_eal_merge),
+	HVDEV_CASE(eal_errors, test_eal_errors),
+	HVDEV_CASE(cli, test_cli),
 };
 
 int

@@ -10,6 +10,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -219,15 +220,52 @@ fcopy_bind_find_node(const char *root, char *node, size_t nodelen)
 	return 0;
 }
 
+/* The first executable "modprobe" in @p dirs (':'-separated). */
+static bool
+find_in(const char *dirs, char *out, size_t len)
+{
+	const char *p = dirs, *end;
+	size_t n;
+
+	while (p != NULL && *p != '\0') {
+		end = strchr(p, ':');
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		/* An empty entry is the current directory: not where modprobe is looked for. */
+		if (n > 0 && p[0] == '/' && fmt_path(out, len, "%.*s/modprobe", (int)n, p) == 0 &&
+		    access(out, X_OK) == 0)
+			return true;
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static int
+find_modprobe(const struct fcopy_bind_opts *o, char *out, size_t len, char *err,
+	      size_t errlen)
+{
+	const char *path = getenv("PATH");
+
+	if (o->modprobe_path != NULL)
+		return fmt_path(out, len, "%s", o->modprobe_path) < 0 ? -ENAMETOOLONG : 0;
+	if ((path != NULL && find_in(path, out, len)) || find_in(FCOPY_MODPROBE_DIRS, out, len))
+		return 0;
+	return fail(err, errlen, -ENOENT, "%s is not loaded and modprobe was not found on PATH "
+		    "(%s) nor in %s: install kmod, or load the module and use --no-modprobe",
+		    FCOPY_UIO_DRIVER, path != NULL ? path : "unset", FCOPY_MODPROBE_DIRS);
+}
+
 static int
 run_modprobe(const struct fcopy_bind_opts *o, char *err, size_t errlen)
 {
-	const char *prog = o->modprobe_path != NULL ? o->modprobe_path : FCOPY_MODPROBE;
 	char a0[] = "modprobe", a1[] = "-q", a2[] = FCOPY_UIO_DRIVER;
 	char *const argv[] = { a0, a1, a2, NULL };
+	char prog[PATH_MAX];
 	int status, ret;
 	pid_t pid;
 
+	ret = find_modprobe(o, prog, sizeof(prog), err, errlen);
+	if (ret < 0)
+		return ret;
 	ret = posix_spawn(&pid, prog, NULL, NULL, argv, environ);
 	if (ret != 0)
 		return fail(err, errlen, -ret, "cannot run %s: %s", prog, strerror(ret));
@@ -382,6 +420,13 @@ fcopy_bind(const struct fcopy_bind_opts *o, char *node, size_t nodelen, char *er
 	bool bound = false;
 	int i, n, ret;
 
+	ret = sys_path(drvdir, sizeof(drvdir), root, "sys/bus/vmbus");
+	if (ret < 0)
+		return fail(err, errlen, ret, "root %s: path too long", root);
+	/* Not a module, new_id or kernel matter: there is no Hyper-V bus to bind on. */
+	if (!is_dir(drvdir))
+		return fail(err, errlen, -ENODEV, "there is no VMBus (%s does not exist): this is "
+			    "not a Hyper-V guest, or hv_vmbus is not loaded", drvdir);
 	ret = sys_path(drvdir, sizeof(drvdir), root, "sys/bus/vmbus/drivers/" FCOPY_UIO_DRIVER);
 	if (ret < 0)
 		return fail(err, errlen, ret, "root %s: path too long", root);

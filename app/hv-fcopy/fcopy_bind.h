@@ -18,21 +18,23 @@
 
 #define FCOPY_CLASS_GUID "34d14be3-dee4-41c8-9ae7-6b174977c192"
 #define FCOPY_UIO_DRIVER "uio_hv_generic"
-#define FCOPY_MODPROBE "/sbin/modprobe"
+/* modprobe is looked for on PATH, then in these (a user's PATH may lack the sbin ones). */
+#define FCOPY_MODPROBE_DIRS "/usr/sbin:/sbin:/usr/bin:/bin"
 
 struct fcopy_bind_opts {
 	const char *root;		/* root prefix, "/" on a real system */
 	bool modprobe;			/* load uio_hv_generic when it is not there */
-	const char *modprobe_path;	/* NULL: FCOPY_MODPROBE */
+	const char *modprobe_path;	/* NULL: "modprobe" on PATH, then FCOPY_MODPROBE_DIRS */
 	unsigned int wait_ms;		/* how long to wait for binding and the node */
 };
 
 /*
  * Bind.
  * @return 0 (the device is bound and its node exists; @p node names it); -ENODEV (no fcopy
- *         device is offered: Guest Services are off; new_id is in place for when it
- *         appears); -ETIMEDOUT; -EBUSY (another driver holds the device); another negative
- *         errno. @p err explains every failure.
+ *         device is offered: Guest Services are off, new_id is in place for when it
+ *         appears; or there is no VMBus at all: not a Hyper-V guest); -ETIMEDOUT; -EBUSY
+ *         (another driver holds the device); another negative errno. @p err explains
+ *         every failure.
  */
 int fcopy_bind(const struct fcopy_bind_opts *o, char *node, size_t nodelen, char *err,
 	       size_t errlen);

@@ -49,4 +49,21 @@ void fcopy_opts_usage(FILE *f, const char *prog);
 /* @return true when @p arg is one of the service's own options (not an EAL one). */
 bool fcopy_opts_is_own(const char *arg);
 
+/* EAL's file prefix by default: its runtime directory is /var/run/dpdk/hv-fcopy. */
+#define FCOPY_EAL_PREFIX "hv-fcopy"
+
+/*
+ * The EAL argument vector: the service's defaults for a small daemon (-l @p lcores,
+ * --no-huge, -m 64, --no-pci, --no-shconf, --file-prefix, log levels, the fcopy vdev), then
+ * the user's EAL options (@p argv[1..@p argc - 1]). A user option replaces only its own
+ * default ("-m 128" replaces "-m 64", "--socket-mem" also --no-huge, an hvdev "--vdev" the
+ * fcopy one); any other adds to them. Every option is checked first.
+ * @return the argument count with *@p out a NULL-terminated copy (fcopy_eal_args_free());
+ *         -EINVAL (an unknown or incomplete option, named in @p err) or -ENOMEM.
+ */
+int fcopy_eal_args(int argc, char **argv, const char *lcores, char ***out, char *err,
+		   size_t errlen);
+
+void fcopy_eal_args_free(char **args);
+
 #endif /* FCOPY_OPTS_H */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
@@ -43,8 +44,6 @@
 
 /* How long --bind waits for the kernel to bind the device and udev to make its node. */
 #define BIND_WAIT_MS 10000
-/* Room for the default EAL arguments. */
-#define DEFAULT_EAL_ARGS 16
 
 /* Everything the service owns, so that main() reads as the life cycle it is. */
 struct service {
@@ -79,59 +78,19 @@ default_lcores(char *buf, size_t len)
 		snprintf(buf, len, "%d,%d", cpus[0], cpus[1]);
 }
 
+/* EAL's runtime directory, removed at exit when empty (eal_runtime_dir_remove()). */
+static char eal_runtime_dir[PATH_MAX];
+
 /*
- * The EAL argument vector: the user's, or defaults for a small daemon when there are none.
- * Strings are copied into @p keep, and @p out points to them: EAL permutes @p out.
- * @return the argument count, or -ENOMEM.
+ * EAL creates /var/run/dpdk/<prefix> and never removes it; telemetry unlinks its socket there
+ * from an atexit() handler. Registered before rte_eal_init(), this one runs after that one,
+ * and removes the directory once it is empty (another instance's files keep it).
  */
-static int
-eal_args(int argc, char **argv, char ***out, char ***keep)
-{
-	size_t size = (size_t)argc + DEFAULT_EAL_ARGS;
-	char lcores[32];
-	int i, n = 0;
-
-	*out = calloc(size, sizeof(char *));
-	*keep = calloc(size, sizeof(char *));
-	if (*out == NULL || *keep == NULL)
-		return -ENOMEM;
-	if (argc > 1) {
-		for (i = 0; i < argc; i++)
-			(*keep)[n++] = strdup(argv[i]);
-	} else {
-		default_lcores(lcores, sizeof(lcores));
-		(*keep)[n++] = strdup(argv[0]);
-		(*keep)[n++] = strdup("-l");
-		(*keep)[n++] = strdup(lcores);
-		/* No hugepages, PCI or shared config; telemetry stays on, under its own prefix. */
-		(*keep)[n++] = strdup("--no-huge");
-		(*keep)[n++] = strdup("-m");
-		(*keep)[n++] = strdup("64");
-		(*keep)[n++] = strdup("--no-pci");
-		(*keep)[n++] = strdup("--no-shconf");
-		(*keep)[n++] = strdup("--file-prefix=hv-fcopy");
-		(*keep)[n++] = strdup("--log-level=lib.eal:notice");
-		(*keep)[n++] = strdup("--log-level=lib.telemetry:error");
-		/* Only fcopy: other low-speed devices are not this service's to open. */
-		(*keep)[n++] = strdup("--vdev=hvdev_uio0,class=fcopy");
-	}
-	for (i = 0; i < n; i++) {
-		if ((*keep)[i] == NULL)
-			return -ENOMEM;
-		(*out)[i] = (*keep)[i];
-	}
-	return n;
-}
-
 static void
-eal_args_free(char **out, char **keep)
+eal_runtime_dir_remove(void)
 {
-	int i;
-
-	for (i = 0; keep != NULL && keep[i] != NULL; i++)
-		free(keep[i]);
-	free(keep);
-	free(out);
+	if (eal_runtime_dir[0] != '\0')
+		rmdir(eal_runtime_dir);
 }
 
 /*
@@ -204,7 +163,6 @@ prepare_delivery(struct service *sv)
 	}
 	fcopy_deliver_init(&sv->dlv, &cfg->policy, &sv->state);
 	fcopy_deliver_recover(&sv->dlv);
-	fcopy_stats_init(&sv->stats);
 	fcopy_proto_init(&sv->proto, &sv->dlv, &sv->stats);
 	/* A missing root is not fatal: it may be a file system mounted later. */
 	for (i = 0; i < cfg->policy.nb_roots; i++) {
@@ -214,6 +172,25 @@ prepare_delivery(struct service *sv)
 		else
 			FCOPY_LOG(INFO, "allowed root: %s", cfg->policy.roots[i]);
 	}
+	return 0;
+}
+
+/* Wait for the device, and only then create anything on disk (prepare_delivery()). */
+static int
+find_device(struct service *sv)
+{
+	int id;
+
+	fcopy_signal_attach();
+	id = fcopy_device_find(sv->opts.wait_device_s);
+	fcopy_signal_detach();
+	if (id < 0) {
+		if (id == -ENODEV)
+			FCOPY_LOG(ERR, "no file-copy device: are Guest Services on for this VM, "
+				  "and is the device bound to uio_hv_generic (--bind)?");
+		return id;
+	}
+	sv->dev_id = (int16_t)id;
 	return 0;
 }
 
@@ -228,16 +205,8 @@ start_device(struct service *sv)
 		.recheck_ms = cfg->recheck_ms,
 	};
 	struct rte_hvdev_info info;
-	int id, ret;
+	int ret;
 
-	id = fcopy_device_find(sv->opts.wait_device_s);
-	if (id < 0) {
-		if (id == -ENODEV)
-			FCOPY_LOG(ERR, "no file-copy device: are Guest Services on for this VM, "
-				  "and is the device bound to uio_hv_generic (--bind)?");
-		return id;
-	}
-	sv->dev_id = (int16_t)id;
 	ret = rte_hvdev_configure(sv->dev_id, &conf);
 	if (ret == 0)
 		ret = rte_hvdev_start(sv->dev_id);
@@ -304,8 +273,6 @@ run(struct service *sv)
 		FCOPY_LOG(ERR, "starting the signal thread: %s", strerror(-ret));
 		return FCOPY_EXIT_FAIL;
 	}
-	if (prepare_delivery(sv) < 0)
-		return FCOPY_EXIT_FAIL;
 	if (sv->iso.isolated || sv->opts.cfg.policy.strict) {
 		char what[160];
 
@@ -313,77 +280,128 @@ run(struct service *sv)
 		FCOPY_LOG(NOTICE, "%s; %s profile", what,
 			  sv->opts.cfg.policy.strict ? "strict" : "default");
 	}
+	fcopy_stats_init(&sv->stats);
 	fcopy_telemetry_register(&sv->stats);
-	fcopy_signal_attach();
-	ret = start_device(sv);
-	fcopy_signal_detach();
+	ret = find_device(sv);
 	if (ret == -EINTR)
 		return FCOPY_EXIT_OK;
 	if (ret < 0)
 		return ret == -ENODEV ? FCOPY_EXIT_NO_DEVICE : FCOPY_EXIT_FAIL;
+	if (prepare_delivery(sv) < 0) {
+		rte_hvdev_close(sv->dev_id);
+		return FCOPY_EXIT_FAIL;
+	}
+	if (start_device(sv) < 0) {
+		rte_hvdev_close(sv->dev_id);
+		return FCOPY_EXIT_FAIL;
+	}
 	ret = serve(sv);
 	rte_hvdev_stop(sv->dev_id);
 	rte_hvdev_close(sv->dev_id);
-	FCOPY_LOG(INFO, "stopped after %" PRIu64 " copies delivered, %" PRIu64 " failed",
-		  sv->stats.transfers_ok, sv->stats.transfers_failed);
+	FCOPY_LOG(INFO, "stopped after %" PRIu64 " %s delivered, %" PRIu64 " failed",
+		  sv->stats.transfers_ok, sv->stats.transfers_ok == 1 ? "copy" : "copies",
+		  sv->stats.transfers_failed);
 	return ret < 0 ? FCOPY_EXIT_FAIL : FCOPY_EXIT_OK;
+}
+
+/* The EAL options from the command line merged with the defaults; -EINVAL: a bad one. */
+static int
+eal_args(int argc, char **argv, char ***args, char ***copy)
+{
+	char lcores[32], err[256];
+	int n;
+
+	default_lcores(lcores, sizeof(lcores));
+	n = fcopy_eal_args(argc, argv, lcores, args, err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "%s: %s\n", FCOPY_PROG, err);
+		return n;
+	}
+	/* EAL permutes and overwrites its vector: give it a copy, free the original. */
+	*copy = calloc((size_t)n + 1, sizeof(char *));
+	if (*copy == NULL) {
+		fprintf(stderr, "%s: out of memory\n", FCOPY_PROG);
+		return -ENOMEM;
+	}
+	memcpy(*copy, *args, (size_t)n * sizeof(char *));
+	return n;
+}
+
+static void
+print_version(void)
+{
+	printf("%s (hvdev) %s\n%s\n", FCOPY_PROG, HVDEV_VERSION, rte_version());
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct service sv;
-	char **eal_argv = NULL, **keep = NULL, **own_argv, err[PATH_MAX + 128];
+	char **eal_argv = NULL, **eal_copy = NULL, **own_argv, err[PATH_MAX + 128];
 	int eal_argc, own_argc, n, ret;
 
+	sv.state.fd = -1;
 	split_args(argc, argv, &eal_argc, &own_argc, &own_argv);
 	if (fcopy_opts_parse(own_argc, own_argv, &sv.opts, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", FCOPY_PROG, err);
+		fcopy_opts_free(&sv.opts);
 		return FCOPY_EXIT_USAGE;
 	}
 	if (sv.opts.help || sv.opts.version) {
 		if (sv.opts.help)
 			fcopy_opts_usage(stdout, FCOPY_PROG);
 		else
-			printf("%s (hvdev) on %s\n", FCOPY_PROG, rte_version());
+			print_version();
 		fcopy_opts_free(&sv.opts);
 		return FCOPY_EXIT_OK;
 	}
+	/* Every option is checked before anything is done: a typo binds nothing. */
+	n = eal_args(eal_argc, argv, &eal_argv, &eal_copy);
+	if (n < 0) {
+		fcopy_eal_args_free(eal_argv);
+		fcopy_opts_free(&sv.opts);
+		return n == -EINVAL ? FCOPY_EXIT_USAGE : FCOPY_EXIT_FAIL;
+	}
+	ret = FCOPY_EXIT_OK;
 	if (sv.opts.bind) {
 		ret = bind_device(&sv.opts);
 		if (sv.opts.bind_only || (ret < 0 && ret != -ENODEV)) {
-			fcopy_opts_free(&sv.opts);
-			return ret == 0 ? FCOPY_EXIT_OK : ret == -ENODEV ? FCOPY_EXIT_NO_DEVICE :
-			       FCOPY_EXIT_FAIL;
+			ret = ret == 0 ? FCOPY_EXIT_OK : ret == -ENODEV ? FCOPY_EXIT_NO_DEVICE :
+			      FCOPY_EXIT_FAIL;
+			goto out;
 		}
 	}
 	/* A confidential VM: the host must not choose where files land (fcopy_isolation.h). */
 	fcopy_isolation_detect(&sv.iso);
 	if (fcopy_isolation_check(&sv.opts.cfg, &sv.iso, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", FCOPY_PROG, err);
-		fcopy_opts_free(&sv.opts);
-		return FCOPY_EXIT_USAGE;
+		ret = FCOPY_EXIT_USAGE;
+		goto out;
 	}
 	/* Before EAL starts its threads, so that they inherit the mask (fcopy_signal.h). */
 	ret = fcopy_signal_block();
 	if (ret < 0) {
 		fprintf(stderr, "%s: cannot block the stop signals: %s\n", FCOPY_PROG,
 			strerror(-ret));
-		fcopy_opts_free(&sv.opts);
-		return FCOPY_EXIT_FAIL;
+		ret = FCOPY_EXIT_FAIL;
+		goto out;
 	}
-	n = eal_args(eal_argc, argv, &eal_argv, &keep);
-	if (n < 0 || rte_eal_init(n, eal_argv) < 0) {
-		fprintf(stderr, "%s: EAL initialisation failed%s\n", FCOPY_PROG,
-			n < 0 ? ": out of memory" : " (see above)");
-		eal_args_free(eal_argv, keep);
-		fcopy_opts_free(&sv.opts);
-		return FCOPY_EXIT_FAIL;
+	/* Before rte_eal_init(): it must run after telemetry's own handler. */
+	atexit(eal_runtime_dir_remove);
+	ret = rte_eal_init(n, eal_copy);
+	/* Created early in rte_eal_init(), so also when it fails later. */
+	snprintf(eal_runtime_dir, sizeof(eal_runtime_dir), "%s", rte_eal_get_runtime_dir());
+	if (ret < 0) {
+		fprintf(stderr, "%s: EAL initialisation failed (see above)\n", FCOPY_PROG);
+		ret = FCOPY_EXIT_FAIL;
+		goto out;
 	}
 	ret = run(&sv);
 	fcopy_state_close(&sv.state);
 	rte_eal_cleanup();
-	eal_args_free(eal_argv, keep);
+out:
+	free(eal_copy);
+	fcopy_eal_args_free(eal_argv);
 	fcopy_opts_free(&sv.opts);
 	return ret;
 }
