@@ -952,6 +952,7 @@ init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsi
 	if (dev->conf.ring_size <= (uint32_t)page || dev->conf.ring_size % (uint32_t)page)
 		return -EINVAL;
 	pthread_mutex_lock(&sim->lock);
+	dev->conf.strict_xactid |= sim->strict_xactid;
 	if (dev->conf.relid == 0)
 		dev->conf.relid = sim->next_relid++;
 	if (rte_uuid_compare(dev->conf.instance_id, zero) == 0 && is_fcopy_class(c->class_id) &&

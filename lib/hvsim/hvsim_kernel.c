@@ -187,7 +187,11 @@ hvsim_kernel_init(struct rte_hvsim *sim)
 {
 	struct rte_hvsim_kernel k = { 0 };
 	const char *spec = getenv("HVSIM_KERNEL");
+	const char *strict = getenv("HVSIM_STRICT_XACTID");
 	char err[256];
+
+	/* Whole suites can so check that a guest echoes, as hvdev's services must. */
+	sim->strict_xactid = strict != NULL && strict[0] != '\0' && strcmp(strict, "0") != 0;
 
 	if (spec != NULL && spec[0] != '\0' &&
 	    rte_hvsim_kernel_parse(spec, &k, err, sizeof(err)) < 0) {

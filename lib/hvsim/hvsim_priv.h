@@ -154,6 +154,7 @@ struct rte_hvsim {
 	uint32_t next_xactid;		/* transactions the host starts itself */
 	bool uio_used[HVSIM_MAX_UIO];
 	struct rte_hvsim_kernel kernel;	/* applies to devices offered from now on */
+	bool strict_xactid;		/* HVSIM_STRICT_XACTID: every device is strict */
 };
 
 /* hvsim_tree.c: the sysfs and /dev tree under the root. */
@@ -168,7 +169,10 @@ uint64_t hvsim_now_ms(void);
 /* Absolute CLOCK_REALTIME deadline @p timeout_ms from now, for pthread_cond_timedwait(). */
 void hvsim_deadline(struct timespec *ts, int timeout_ms);
 
-/* hvsim_kernel.c: the profile from HVSIM_KERNEL (or the current kernel). @return 0 or -errno. */
+/*
+ * hvsim_kernel.c: the profile from HVSIM_KERNEL (or the current kernel), and
+ * HVSIM_STRICT_XACTID. @return 0 or -errno.
+ */
 int hvsim_kernel_init(struct rte_hvsim *sim);
 /* Remove <root>/proc/sys/kernel/osrelease (and its directories when empty). */
 void hvsim_kernel_fini(struct rte_hvsim *sim);

@@ -85,6 +85,8 @@ struct rte_hvsim_dev_conf {
 	 * (the default, as Hyper-V) answers are matched by the IC header's transaction id, since
 	 * the upstream uio daemon answers with 0xFFFFFFFFFFFFFFFF; each such answer is counted in
 	 * xactid_not_echoed. With it, such an answer is refused and counted as a guest error.
+	 * The environment variable HVSIM_STRICT_XACTID (non-empty, not "0") read by
+	 * rte_hvsim_create() sets it for every device of that host.
 	 */
 	bool strict_xactid;
 	/**
