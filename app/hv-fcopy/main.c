@@ -25,6 +25,7 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_version.h>
 
 #include <rte_hvdev.h>
@@ -266,7 +267,14 @@ run(struct service *sv)
 {
 	int ret;
 
-	if (sv->opts.cfg.log_syslog && fcopy_log_to_syslog() < 0)
+	/*
+	 * One destination per message: DPDK's default writes each to stdout and to syslog,
+	 * which under a supervisor logs it twice and costs a syslog connection per message
+	 * (the transfer record is one per file).
+	 */
+	if (!sv->opts.cfg.log_syslog)
+		rte_openlog_stream(stderr);
+	else if (fcopy_log_to_syslog() < 0)
 		FCOPY_LOG(WARNING, "cannot log to syslog; logging to stderr");
 	ret = fcopy_signal_start();
 	if (ret < 0) {
