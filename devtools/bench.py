@@ -5,12 +5,16 @@
 this machine, measured as ratios within one run.
 
     /usr/bin/python3 devtools/bench.py [--build DIR] [--out DIR] [--quick] [--repeat N]
-                                       [--only fcopy,latency,idle,memory,scaling]
+                                       [--only fcopy,latency,idle,memory,scaling,files]
                                        [--modes intr,adaptive,poll]
 
 It runs the programs already built under DIR (default build/): dpdk-hvsim serve and
 dpdk-hv-fcopy for the file copies, idle cost, memory and start-up; dpdk-test-hvdev for the
-round-trip latency, the machine's wake-up floor and the scaling to 64 devices. It writes
+round-trip latency, the machine's wake-up floor, the scaling to 64 devices and the small-file
+floor (floor-files: open/pwrite/close per file on the same ring and host). The files part runs
+the 4 KiB files and the large copy on tmpfs and on a disk-backed file system (an ext4 image on
+a loop device, else the work disk), the state directory on disk as by default, for each
+durability level, with system calls (strace -c) and CPU per file. It writes
 results.json, table.txt (also printed) and bench.png under --out (default bench-out/).
 See doc/guides/prog_guide/performance.rst.
 """
@@ -20,7 +24,9 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,7 +38,9 @@ from bench_proc import BenchError, Proc, copy, cost, cost_delta, host_open, memo
 import bench_report  # noqa: E402
 
 MODES = ('intr', 'adaptive', 'poll')
-PARTS = ('fcopy', 'latency', 'idle', 'memory', 'scaling')
+PARTS = ('fcopy', 'latency', 'idle', 'memory', 'scaling', 'files')
+# The files part: the bare floor, then the service at each durability level.
+FILE_GUESTS = ('floor', 'none', 'async', 'sync')
 EAL = ['--no-huge', '-m', '64', '--no-pci', '--no-shconf', '--log-level=lib.eal:error']
 
 
@@ -61,6 +69,9 @@ class Bench:
                 sys.exit('bench: %s is not built (ninja -C %s)' % (b, args.build))
         self.work = None
         self.mounted = False
+        self.disk = None
+        self.disk_base = None
+        self.disk_mounted = False
         self.procs = []
         self.res = {'modes': {}, 'scaling': {}}
 
@@ -80,9 +91,45 @@ class Bench:
             self.res['tmpfs'] = '/dev/shm (mount failed: %s)' % r.stderr.decode().strip()
         log('files live in %s' % self.res['tmpfs'])
 
+    def setup_disk(self, need_bytes):
+        """A disk-backed file system: an ext4 image on a loop device where the machine allows
+        one (root, loop devices), else a directory on the work disk. Said in the output."""
+        self.disk_base = tempfile.mkdtemp(prefix='hvdev-bench-disk-', dir='/var/tmp')
+        img = os.path.join(self.disk_base, 'ext4.img')
+        mnt = os.path.join(self.disk_base, 'mnt')
+        os.mkdir(mnt)
+        why = None
+        try:
+            with open(img, 'wb') as f:
+                f.truncate(need_bytes + (512 << 20))
+            for argv in (['mkfs.ext4', '-q', '-F', img], ['mount', '-o', 'loop', img, mnt]):
+                r = subprocess.run(argv, capture_output=True)
+                if r.returncode != 0:
+                    why = '%s: %s' % (argv[0], r.stderr.decode().strip() or r.returncode)
+                    break
+        except OSError as e:
+            why = str(e)
+        self.disk = mnt
+        if why is None:
+            self.disk_mounted = True
+            self.res['disk'] = 'ext4 image on a loop device (%s)' % img
+        else:
+            if os.path.exists(img):
+                os.unlink(img)
+            fs = subprocess.run(['stat', '-f', '-c', '%T', mnt], capture_output=True)
+            self.res['disk'] = 'the work disk, %s (%s; no loop device: %s)' % (
+                mnt, fs.stdout.decode().strip(), why)
+        log('disk-backed files live in %s' % self.res['disk'])
+
     def cleanup(self):
         for p in self.procs:
             p.stop(3)
+        if self.disk_base is not None:
+            if self.disk_mounted:
+                if subprocess.run(['umount', self.disk]).returncode != 0:
+                    subprocess.run(['umount', '-l', self.disk])
+            shutil.rmtree(self.disk_base, ignore_errors=True)
+            self.disk_base = None
         if self.work is None:
             return
         if self.mounted:
@@ -208,6 +255,10 @@ class Bench:
                  create_path=1)
         secs = time.monotonic() - t0
         b, hb = cost(svc_pid), cost(host_pid)
+        # Durability async publishes a file just after answering its COMPLETE.
+        t1 = time.monotonic()
+        while len(os.listdir(base)) < n and time.monotonic() - t1 < 10:
+            time.sleep(0.01)
         checked = 0
         step = max(1, n // 100)
         for i in range(0, n, step):
@@ -224,6 +275,96 @@ class Bench:
                 'service_cpu_s': svc_cpu(a, b), 'host_cpu_s': hb['cpu_s'] - ha['cpu_s'],
                 'service_cpu_us_per_file': svc_cpu(a, b) / n * 1e6,
                 'host_cpu_us_per_file': (hb['cpu_s'] - ha['cpu_s']) / n * 1e6}
+
+    # ---- the files part: floor and durability levels, on tmpfs and on disk ----
+
+    def files_guest(self, kind, root, state, tag):
+        """Start the guest of the files part: the bare floor or dpdk-hv-fcopy at durability
+        @kind, in interrupt mode (the service's default)."""
+        prefix = ['--file-prefix', 'hvfiles%d%s' % (os.getpid(), tag),
+                  '--vdev=hvdev_uio0,class=fcopy,root=%s' % root, '--']
+        if kind == 'floor':
+            return self.spawn('floor-' + tag, [self.tool] + EAL + prefix + [
+                'floor-files', '0', '--mode', 'intr']), r'serving'
+        env = dict(os.environ, RUNTIME_DIRECTORY=os.path.join(self.work, 'run-' + tag))
+        os.makedirs(env['RUNTIME_DIRECTORY'], exist_ok=True)
+        return self.spawn('fcopy-' + tag, [self.fcopy, '-l', '0'] + EAL + prefix + [
+            '--mode', 'intr', '--allowed-root', self.files_root, '--state-dir', state,
+            '--durability', kind], env), r'serving'
+
+    @staticmethod
+    def strace_count(pid, run, out):
+        """System calls of every thread of @pid while @run() runs: {name: calls}, and the
+        total, from strace -c."""
+        tids = os.listdir('/proc/%d/task' % pid)
+        argv = ['strace', '-c', '-o', out]
+        for t in tids:
+            argv += ['-p', t]
+        st = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)		# attached
+        try:
+            run()
+        finally:
+            time.sleep(0.2)
+            st.send_signal(signal.SIGINT)
+            st.wait(20)
+        calls = {}
+        with open(out) as f:
+            for line in f:
+                m = re.match(r'\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(\d*)\s*(\w+)\s*$', line)
+                if m and m.group(3) != 'total':
+                    calls[m.group(3)] = int(m.group(1))
+        return calls
+
+    def files_row(self, fsname, fsdir, kind):
+        a = self.a
+        tag = '%s-%s' % (fsname, kind)
+        root = os.path.join(self.work, 'files-hv-' + tag)
+        guest = os.path.join(fsdir, 'guest-' + tag)
+        state = os.path.join(self.disk, 'state-' + tag)	# on disk, as by default
+        os.makedirs(guest)
+        self.files_root = guest
+        host = self.spawn('hvsim-' + tag, [self.hvsim, 'serve', '--root', root])
+        host.wait_for(r'^ready', 20)
+        svc, ready = self.files_guest(kind, root, state, tag)
+        svc.wait_for(ready, 20)
+        while not host_open(root):
+            if time.monotonic() - svc.t_exec > 20:
+                raise BenchError('the host never saw the channel open (%s)' % tag)
+            time.sleep(0.002)
+        time.sleep(0.3)
+        row = {}
+        # The floor creates no directory: the destination exists for every guest alike.
+        os.makedirs(os.path.join(guest, 'small'))
+        row['small'] = self.copy_small(root, guest, svc.pid, host.pid)
+        n = a.strace_files
+        sdir = os.path.join(guest, 'strace')
+        os.makedirs(sdir)
+
+        def some():
+            for i in range(n):
+                copy(root, self.small[i % len(self.small)], '%s/s%05d' % (sdir, i),
+                     create_path=1)
+        calls = self.strace_count(svc.pid, some, os.path.join(self.work, 'strace-' + tag))
+        shutil.rmtree(sdir)
+        row['syscalls_per_file'] = sum(calls.values()) / n
+        row['syscalls'] = {k: v / n for k, v in sorted(calls.items())}
+        if kind in ('none', 'sync'):
+            row['big'] = self.copy_big(root, guest, svc.pid, host.pid)
+        self.reap(svc)
+        self.reap(host)
+        shutil.rmtree(guest, ignore_errors=True)
+        log('files %s: %.0f files/s, %.1f us CPU and %.1f system calls per file' % (
+            tag, row['small']['files_per_s'], row['small']['service_cpu_us_per_file'],
+            row['syscalls_per_file']))
+        return row
+
+    def files(self):
+        out = {}
+        for fsname, fsdir in (('tmpfs', self.work), ('disk', self.disk)):
+            for kind in FILE_GUESTS:
+                out.setdefault(fsname, {})[kind] = self.files_row(fsname, fsdir, kind)
+        return out
 
     # ---- round trips: the floor, and each mode with the host in its own process ----
 
@@ -289,15 +430,20 @@ class Bench:
         a = self.a
         t0 = time.monotonic()
         self.res['config'] = {k: getattr(a, k) for k in (
-            'modes', 'only', 'quick', 'big_mib', 'small_files', 'idle_s', 'repeat', 'rtt_count',
+            'modes', 'only', 'quick', 'big_mib', 'small_files', 'strace_files', 'idle_s', 'repeat',
+            'rtt_count',
             'scale_devices', 'scale_idle_s', 'busy_s')}
         self.res['machine'] = {'cpus': os.cpu_count(), 'kernel': platform.release(),
                                'load_before': os.getloadavg()}
-        need = (a.big_mib << 21) if 'fcopy' in a.only or 'memory' in a.only else 0
+        need = (a.big_mib << 21) if set(a.only) & {'fcopy', 'memory', 'files'} else 0
         self.setup(need)
         try:
+            if 'files' in a.only:
+                self.setup_disk(a.big_mib << 20)
             if need:
                 self.make_sources()
+            if 'files' in a.only:
+                self.res['files'] = self.files()
             if 'latency' in a.only:
                 self.res['floor'] = [self.floor()]
                 log('floor p50 %.1f us' % self.res['floor'][0]['latency_us']['p50'])
@@ -351,6 +497,7 @@ def parse_args(argv):
     q = a.quick
     a.big_mib = a.big_mib or (128 if q else 1024)
     a.small_files = a.small_files or (1000 if q else 10000)
+    a.strace_files = 100 if q else 300
     a.idle_s = a.idle_s or (3.0 if q else 10.0)
     a.rtt_count = 5000 if q else 20000
     a.scale_devices = [1, 8, 64]

@@ -12,6 +12,12 @@ IDLE_CPU_PCT_MAX = 0.01
 RSS_MAX_KIB = 16 << 10
 ADAPTIVE_MIN_RATIO = 0.8
 FLOOR_MAX_RATIO = 2.0
+# Small files against the bare floor (floor-files): CPU per file and files/s.
+FILES_CPU_MAX_RATIO = 1.2
+FILES_RATE_MIN_RATIO = 0.9
+# sync over none on disk: one data flush and one directory flush per file, nothing else (the
+# slack is for the wait calls of a slower copy: a flush makes the host wait longer).
+SYNC_EXTRA_CALLS_MAX = 2.5
 
 
 def _get(d, *path):
@@ -58,6 +64,28 @@ def targets(res):
     hwm = [m['mem_after_big_kib']['VmHWM'] for m in modes.values() if 'mem_after_big_kib' in m]
     add('service RSS < 16 MiB (peak VmHWM, all modes)', max(hwm) / 1024 if hwm else None,
         '< 16 MiB', lambda v: v * 1024 < RSS_MAX_KIB, 'MiB')
+    for fs in ('tmpfs', 'disk'):
+        fl, no = _get(res, 'files', fs, 'floor'), _get(res, 'files', fs, 'none')
+        val = None
+        if fl and no:
+            val = (no['small']['service_cpu_us_per_file'] /
+                   fl['small']['service_cpu_us_per_file'])
+        add('CPU per 4 KiB file, durability none <= %.1fx floor (%s)' %
+            (FILES_CPU_MAX_RATIO, fs), val, '<= %.1f' % FILES_CPU_MAX_RATIO,
+            lambda v: v <= FILES_CPU_MAX_RATIO, 'x floor')
+        val = None
+        if fl and no:
+            val = no['small']['files_per_s'] / fl['small']['files_per_s']
+        add('files/s, durability none >= %.1fx floor (%s)' % (FILES_RATE_MIN_RATIO, fs), val,
+            '>= %.1f' % FILES_RATE_MIN_RATIO, lambda v: v >= FILES_RATE_MIN_RATIO, 'x floor')
+    no, sy = _get(res, 'files', 'disk', 'none'), _get(res, 'files', 'disk', 'sync')
+    val = None
+    if no and sy:
+        flushes = sum(v for k, v in sy['syscalls'].items() if k in ('fsync', 'fdatasync'))
+        val = (flushes, sy['syscalls_per_file'] - no['syscalls_per_file'])
+    add('sync over none on disk: flushes per file, extra system calls per file', val,
+        '2 flushes, < %.1f calls' % SYNC_EXTRA_CALLS_MAX,
+        lambda v: abs(v[0] - 2) < 0.05 and v[1] < SYNC_EXTRA_CALLS_MAX)
     for mode in ('intr', 'adaptive'):
         one, many = _get(res, 'scaling', mode, '1', 'idle'), _get(res, 'scaling', mode, '64', 'idle')
         val = None
@@ -174,6 +202,32 @@ def table(res):
                          'host in another process; busy: one 64 B packet in flight per device',
                          ['', 'devices', 'idle CPU %', 'idle wake/s', 'busy trips/s',
                           'p50 us', 'p99 us', 'guest CPU %', 'host CPU %'], rows))
+    files = res.get('files') or {}
+    rows = []
+    for fs, per in files.items():
+        for kind, r in per.items():
+            s = r['small']
+            flushes = sum(v for k, v in r['syscalls'].items() if k in ('fsync', 'fdatasync'))
+            rows.append([fs, kind, '%.0f' % s['files_per_s'],
+                         '%.0f' % s['service_cpu_us_per_file'],
+                         '%.0f' % s['host_cpu_us_per_file'], '%.1f' % r['syscalls_per_file'],
+                         '%.1f' % flushes, _fmt(_get(r, 'big', 'mb_per_s'))])
+    if rows:
+        out.append(_rows('%d x 4 KiB files and the %d MiB copy, interrupt mode, state directory '
+                         'on disk; floor: dpdk-test-hvdev floor-files (open/pwrite/close per '
+                         'file, same ring and host); disk: %s; system calls of every service '
+                         'thread from strace -c over %d more files' %
+                         (c['small_files'], c['big_mib'], res.get('disk'),
+                          c.get('strace_files', 0)),
+                         ['', 'guest', 'files/s', 'svc us/file', 'host us/file',
+                          'calls/file', 'flushes/file', 'big MB/s'], rows))
+        calls = []
+        for fs, per in files.items():
+            for kind, r in per.items():
+                calls.append('  %s %s: %s' % (fs, kind, ', '.join(
+                    '%s %.2f' % kv for kv in sorted(r['syscalls'].items(),
+                                                    key=lambda kv: -kv[1]) if kv[1] >= 0.05)))
+        out.append('system calls per file (>= 0.05):\n' + '\n'.join(calls) + '\n\n')
     rows = [[t['target'], _fmt(t['measured'], '%.3f') + (' ' + t.get('unit', '')
                                                          if t['measured'] is not None else ''),
              t['limit'], t['result']] for t in res['targets']]

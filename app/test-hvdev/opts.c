@@ -43,6 +43,10 @@ static const struct th_cmd commands[] = {
 	  true, TH_OPT_JSON | TH_OPT_SECONDS | TH_OPT_MODE | TH_OPT_BUSY_POLL, th_cmd_serve },
 	{ "floor", "[--count N] [--json]", false, TH_OPT_JSON | TH_OPT_COUNT, th_cmd_floor,
 	  true },
+	{ "floor-files", "<dev> [--seconds N] [--mode intr|poll|adaptive] [--busy-poll-us U]\n"
+	  "                [--json]",
+	  true, TH_OPT_JSON | TH_OPT_SECONDS | TH_OPT_MODE | TH_OPT_BUSY_POLL,
+	  th_cmd_floor_files },
 	{ "host", "--sim=ROOT [--sim-devices N] [--ping [--size S]] [--seconds N] [--json]",
 	  false, TH_OPT_JSON | TH_OPT_PING | TH_OPT_SIZE | TH_OPT_SECONDS, th_cmd_host, true },
 };

@@ -144,6 +144,7 @@ int th_cmd_echo(const struct th_opts *o, int16_t dev_id);
 int th_cmd_serve(const struct th_opts *o, int16_t dev_id);
 int th_cmd_serve_all(const struct th_opts *o);
 int th_cmd_floor(const struct th_opts *o, int16_t dev_id);
+int th_cmd_floor_files(const struct th_opts *o, int16_t dev_id);
 int th_cmd_host(const struct th_opts *o, int16_t dev_id);
 
 #endif /* TEST_HVDEV_H */
