@@ -251,7 +251,8 @@ def plot(res, path):
         return False
     m = res['modes']
     modes = list(m)
-    fig, ax = plt.subplots(2, 2, figsize=(11, 7.5))
+    files = res.get('files') or {}
+    fig, ax = plt.subplots(3 if files else 2, 2, figsize=(11, 11 if files else 7.5))
     a = ax[0][0]
     big = [_get(m[x], 'big', 'mb_per_s') or 0 for x in modes]
     small = [_get(m[x], 'small', 'files_per_s') or 0 for x in modes]
@@ -305,6 +306,23 @@ def plot(res, path):
     a.set_xlabel('devices on one lcore')
     a.set_title('scaling')
     _legend(a, 7)
+    if files:
+        names = ['%s\n%s' % (fs, k) for fs, per in files.items() for k in per]
+        rows = [r for per in files.values() for r in per.values()]
+        xs = range(len(rows))
+        a = ax[2][0]
+        a.bar(list(xs), [r['small']['files_per_s'] for r in rows], 0.6, color='tab:orange')
+        a.set_xticks(list(xs), names, fontsize=7)
+        a.set_ylabel('files/s')
+        a.set_title('4 KiB files: floor and durability levels, tmpfs and disk')
+        a = ax[2][1]
+        a.bar([x - 0.2 for x in xs], [r['small']['service_cpu_us_per_file'] for r in rows], 0.4,
+              label='guest CPU us per file')
+        a.bar([x + 0.2 for x in xs], [r['syscalls_per_file'] for r in rows], 0.4,
+              label='system calls per file')
+        a.set_xticks(list(xs), names, fontsize=7)
+        a.set_title('cost per 4 KiB file')
+        _legend(a, 8)
     fig.tight_layout()
     fig.savefig(path, dpi=72)
     plt.close(fig)
