@@ -28,6 +28,17 @@ def _get(d, *path):
     return d
 
 
+def files_rows(res):
+    """(file system, guest, row) of the files part, floor first, in the order they ran
+    (results.json keeps its keys sorted)."""
+    files = res.get('files') or {}
+    order = ('floor', 'none', 'async', 'sync')
+    for fs in sorted(files, key=lambda f: (f != 'tmpfs', f)):
+        per = files[fs]
+        for kind in sorted(per, key=lambda k: order.index(k) if k in order else len(order)):
+            yield fs, kind, per[kind]
+
+
 def floor_p50(res):
     runs = res.get('floor') or []
     vals = [r['latency_us']['p50'] for r in runs]
@@ -202,16 +213,13 @@ def table(res):
                          'host in another process; busy: one 64 B packet in flight per device',
                          ['', 'devices', 'idle CPU %', 'idle wake/s', 'busy trips/s',
                           'p50 us', 'p99 us', 'guest CPU %', 'host CPU %'], rows))
-    files = res.get('files') or {}
     rows = []
-    for fs, per in files.items():
-        for kind, r in per.items():
-            s = r['small']
-            flushes = sum(v for k, v in r['syscalls'].items() if k in ('fsync', 'fdatasync'))
-            rows.append([fs, kind, '%.0f' % s['files_per_s'],
-                         '%.0f' % s['service_cpu_us_per_file'],
-                         '%.0f' % s['host_cpu_us_per_file'], '%.1f' % r['syscalls_per_file'],
-                         '%.1f' % flushes, _fmt(_get(r, 'big', 'mb_per_s'))])
+    for fs, kind, r in files_rows(res):
+        s = r['small']
+        flushes = sum(v for k, v in r['syscalls'].items() if k in ('fsync', 'fdatasync'))
+        rows.append([fs, kind, '%.0f' % s['files_per_s'], '%.0f' % s['service_cpu_us_per_file'],
+                     '%.0f' % s['host_cpu_us_per_file'], '%.1f' % r['syscalls_per_file'],
+                     '%.1f' % flushes, _fmt(_get(r, 'big', 'mb_per_s'))])
     if rows:
         out.append(_rows('%d x 4 KiB files and the %d MiB copy, interrupt mode, state directory '
                          'on disk; floor: dpdk-test-hvdev floor-files (open/pwrite/close per '
@@ -221,12 +229,9 @@ def table(res):
                           c.get('strace_files', 0)),
                          ['', 'guest', 'files/s', 'svc us/file', 'host us/file',
                           'calls/file', 'flushes/file', 'big MB/s'], rows))
-        calls = []
-        for fs, per in files.items():
-            for kind, r in per.items():
-                calls.append('  %s %s: %s' % (fs, kind, ', '.join(
-                    '%s %.2f' % kv for kv in sorted(r['syscalls'].items(),
-                                                    key=lambda kv: -kv[1]) if kv[1] >= 0.05)))
+        calls = ['  %s %s: %s' % (fs, kind, ', '.join(
+            '%s %.2f' % kv for kv in sorted(r['syscalls'].items(), key=lambda kv: -kv[1])
+            if kv[1] >= 0.05)) for fs, kind, r in files_rows(res)]
         out.append('system calls per file (>= 0.05):\n' + '\n'.join(calls) + '\n\n')
     rows = [[t['target'], _fmt(t['measured'], '%.3f') + (' ' + t.get('unit', '')
                                                          if t['measured'] is not None else ''),
@@ -307,8 +312,8 @@ def plot(res, path):
     a.set_title('scaling')
     _legend(a, 7)
     if files:
-        names = ['%s\n%s' % (fs, k) for fs, per in files.items() for k in per]
-        rows = [r for per in files.values() for r in per.values()]
+        names = ['%s\n%s' % (fs, k) for fs, k, _ in files_rows(res)]
+        rows = [r for _, _, r in files_rows(res)]
         xs = range(len(rows))
         a = ax[2][0]
         a.bar(list(xs), [r['small']['files_per_s'] for r in rows], 0.6, color='tab:orange')
