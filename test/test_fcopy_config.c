@@ -130,6 +130,52 @@ test_defaults(void)
 	return TEST_SUCCESS;
 }
 
+/* Whether the unit ($HVDEV_FCOPY_UNIT) has the line @p want. */
+static bool
+unit_has(const char *unit, const char *want)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(unit, "re");
+
+	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		found = strcmp(line, want) == 0;
+	}
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
+/*
+ * The unit never shows as failed on a VM without the device: started by udev only (no
+ * [Install] into multi-user.target), "no device" is a success; ignored on isolate; the
+ * daemon from sbin; no network; the system-service call set.
+ */
+static int
+test_unit(void)
+{
+	static const char *const want[] = {
+		"SuccessExitStatus=3", "IgnoreOnIsolate=yes", "RestartPreventExitStatus=2",
+		"ExecStart=@SBINDIR@/dpdk-hv-fcopy -- --syslog --wait-device 60",
+		"SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM",
+		"PrivateNetwork=yes", "IPAddressDeny=any",
+	};
+	const char *unit = getenv("HVDEV_FCOPY_UNIT");
+	unsigned int i;
+
+	if (unit == NULL) {
+		printf("skipped: HVDEV_FCOPY_UNIT does not name the unit\n");
+		return TEST_SKIPPED;
+	}
+	TEST_ASSERT_EQUAL(FCOPY_EXIT_NO_DEVICE, 3, "SuccessExitStatus=3 is 'no device'");
+	for (i = 0; i < RTE_DIM(want); i++)
+		TEST_ASSERT(unit_has(unit, want[i]), "%s: no '%s'", unit, want[i]);
+	TEST_ASSERT(!unit_has(unit, "WantedBy=multi-user.target") && !unit_has(unit, "[Install]"),
+		    "%s: started at every boot, device or not", unit);
+	return TEST_SUCCESS;
+}
+
 static int
 test_good_file(void)
 {
@@ -745,6 +791,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(isolation_detect, test_isolation_detect),
 	HVDEV_CASE(isolation_check, test_isolation_check),
 	HVDEV_CASE(defaults, test_defaults),
+	HVDEV_CASE(unit, test_unit),
 	HVDEV_CASE(durability, test_durability),
 	HVDEV_CASE(good_file, test_good_file),
 	HVDEV_CASE(errors, test_errors),
