@@ -91,7 +91,7 @@ def targets(res):
             '>= %.1f' % FILES_RATE_MIN_RATIO, lambda v: v >= FILES_RATE_MIN_RATIO, 'x floor')
     no, sy = _get(res, 'files', 'disk', 'none'), _get(res, 'files', 'disk', 'sync')
     val = None
-    if no and sy:
+    if no and sy and sy['syscalls']:
         flushes = sum(v for k, v in sy['syscalls'].items() if k in ('fsync', 'fdatasync'))
         val = (flushes, sy['syscalls_per_file'] - no['syscalls_per_file'])
     add('sync over none on disk: flushes per file, extra system calls per file', val,
@@ -218,8 +218,8 @@ def table(res):
         s = r['small']
         flushes = sum(v for k, v in r['syscalls'].items() if k in ('fsync', 'fdatasync'))
         rows.append([fs, kind, '%.0f' % s['files_per_s'], '%.0f' % s['service_cpu_us_per_file'],
-                     '%.0f' % s['host_cpu_us_per_file'], '%.1f' % r['syscalls_per_file'],
-                     '%.1f' % flushes, _fmt(_get(r, 'big', 'mb_per_s'))])
+                     '%.0f' % s['host_cpu_us_per_file'], _fmt(r['syscalls_per_file']),
+                     _fmt(flushes if r['syscalls'] else None), _fmt(_get(r, 'big', 'mb_per_s'))])
     if rows:
         out.append(_rows('%d x 4 KiB files and the %d MiB copy, interrupt mode, state directory '
                          'on disk; floor: dpdk-test-hvdev floor-files (open/pwrite/close per '
@@ -231,8 +231,9 @@ def table(res):
                           'calls/file', 'flushes/file', 'big MB/s'], rows))
         calls = ['  %s %s: %s' % (fs, kind, ', '.join(
             '%s %.2f' % kv for kv in sorted(r['syscalls'].items(), key=lambda kv: -kv[1])
-            if kv[1] >= 0.05)) for fs, kind, r in files_rows(res)]
-        out.append('system calls per file (>= 0.05):\n' + '\n'.join(calls) + '\n\n')
+            if kv[1] >= 0.05)) for fs, kind, r in files_rows(res) if r['syscalls']]
+        if calls:
+            out.append('system calls per file (>= 0.05):\n' + '\n'.join(calls) + '\n\n')
     rows = [[t['target'], _fmt(t['measured'], '%.3f') + (' ' + t.get('unit', '')
                                                          if t['measured'] is not None else ''),
              t['limit'], t['result']] for t in res['targets']]
@@ -314,6 +315,8 @@ def plot(res, path):
     if files:
         names = ['%s\n%s' % (fs, k) for fs, k, _ in files_rows(res)]
         rows = [r for _, _, r in files_rows(res)]
+        for r in rows:
+            r.setdefault('syscalls_per_file', None)
         xs = range(len(rows))
         a = ax[2][0]
         a.bar(list(xs), [r['small']['files_per_s'] for r in rows], 0.6, color='tab:orange')
@@ -323,7 +326,7 @@ def plot(res, path):
         a = ax[2][1]
         a.bar([x - 0.2 for x in xs], [r['small']['service_cpu_us_per_file'] for r in rows], 0.4,
               label='guest CPU us per file')
-        a.bar([x + 0.2 for x in xs], [r['syscalls_per_file'] for r in rows], 0.4,
+        a.bar([x + 0.2 for x in xs], [r['syscalls_per_file'] or 0 for r in rows], 0.4,
               label='system calls per file')
         a.set_xticks(list(xs), names, fontsize=7)
         a.set_title('cost per 4 KiB file')

@@ -945,6 +945,7 @@ kill_case(enum rte_hvsim_step step)
 
 STEP_CASE(kill_before_start, kill_case, RTE_HVSIM_STEP_NEGOTIATED)
 STEP_CASE(kill_after_start, kill_case, RTE_HVSIM_STEP_START)
+STEP_CASE(kill_mid_write, kill_case, RTE_HVSIM_STEP_WRITE)
 STEP_CASE(kill_before_complete, kill_case, RTE_HVSIM_STEP_BEFORE_COMPLETE)
 STEP_CASE(kill_after_complete, kill_case, RTE_HVSIM_STEP_COMPLETE)
 
@@ -985,6 +986,7 @@ kill_named_case(enum rte_hvsim_step step)
 }
 
 STEP_CASE(kill_named_after_start, kill_named_case, RTE_HVSIM_STEP_START)
+STEP_CASE(kill_named_mid_write, kill_named_case, RTE_HVSIM_STEP_WRITE)
 STEP_CASE(kill_named_before_complete, kill_named_case, RTE_HVSIM_STEP_BEFORE_COMPLETE)
 STEP_CASE(kill_named_after_complete, kill_named_case, RTE_HVSIM_STEP_COMPLETE)
 
@@ -1345,9 +1347,11 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(rescind_after_complete, test_rescind_after_complete),
 	HVDEV_CASE(kill_before_start, test_kill_before_start),
 	HVDEV_CASE(kill_after_start, test_kill_after_start),
+	HVDEV_CASE(kill_mid_write, test_kill_mid_write),
 	HVDEV_CASE(kill_before_complete, test_kill_before_complete),
 	HVDEV_CASE(kill_after_complete, test_kill_after_complete),
 	HVDEV_CASE(kill_named_after_start, test_kill_named_after_start),
+	HVDEV_CASE(kill_named_mid_write, test_kill_named_mid_write),
 	HVDEV_CASE(kill_named_before_complete, test_kill_named_before_complete),
 	HVDEV_CASE(kill_named_after_complete, test_kill_named_after_complete),
 	HVDEV_CASE(crash_created, test_crash_created),
