@@ -21,9 +21,16 @@
 
 #include <rte_common.h>
 
+#include <rte_hvdev_ic.h>
+#include <rte_log.h>
+
+#include "fcopy_deliver.h"
 #include "fcopy_isolation.h"
 #include "fcopy_opts.h"
 #include "fcopy_policy.h"
+#include "fcopy_state.h"
+#include "fcopy_stats.h"
+#include "fcopy_telemetry.h"
 #include "hvdev_test.h"
 
 static char top[256];
@@ -596,6 +603,88 @@ test_cli(void)
 	return TEST_SUCCESS;
 }
 
+/* How many lines of @p text contain @p part. */
+static unsigned int
+lines_with(const char *text, const char *part)
+{
+	const char *p = text, *nl;
+	unsigned int n = 0;
+	char line[1024];
+	size_t len;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		snprintf(line, sizeof(line), "%.*s", (int)RTE_MIN(len, sizeof(line) - 1), p);
+		n += strstr(line, part) != NULL;
+		p += len + (nl != NULL);
+	}
+	return n;
+}
+
+/*
+ * What a user reads: a rate with significant digits for a small file (not 0.00 MB/s), the
+ * HRESULT of telemetry in hex, and a refused copy logged once, with its reason.
+ */
+static int
+test_messages(void)
+{
+	char buf[64], err[512], *text = NULL, dir[PATH_MAX];
+	struct fcopy_deliver dlv;
+	struct fcopy_stats stats;
+	struct fcopy_state st;
+	struct fcopy_config c;
+	size_t len = 0;
+	uint32_t hr;
+	FILE *f;
+
+	TEST_ASSERT(strcmp(fcopy_stats_rate(1000, 500000, buf, sizeof(buf)), "2.00 MB/s") == 0,
+		    "1000 bytes in 0.5 ms: %s", buf);
+	TEST_ASSERT(strcmp(fcopy_stats_rate(10, 1000000000, buf, sizeof(buf)), "10 B/s") == 0,
+		    "10 bytes in 1 s: %s", buf);
+	TEST_ASSERT(strcmp(fcopy_stats_rate(123456789, 1000000000, buf, sizeof(buf)),
+			   "123 MB/s") == 0, "123456789 bytes in 1 s: %s", buf);
+	TEST_ASSERT(strcmp(fcopy_stats_rate(4500, 1000000000, buf, sizeof(buf)),
+			   "4.50 kB/s") == 0, "4500 bytes in 1 s: %s", buf);
+	TEST_ASSERT(strcmp(fcopy_stats_rate(1, 10, buf, sizeof(buf)), "-") == 0,
+		    "not measurable: %s", buf);
+	TEST_ASSERT(strcmp(fcopy_stats_duration(1500000000, buf, sizeof(buf)), "1.500 s") == 0 &&
+		    strcmp(fcopy_stats_duration(2500000, buf, sizeof(buf)), "2.5 ms") == 0,
+		    "durations: %s", buf);
+	TEST_ASSERT(strcmp(fcopy_telemetry_hresult(0x80070005, buf, sizeof(buf)),
+			   "0x80070005") == 0 &&
+		    strcmp(fcopy_telemetry_hresult(0, buf, sizeof(buf)), "0x00000000") == 0,
+		    "telemetry HRESULT: %s", buf);
+
+	/* A copy outside the allowed roots, as fcopy_proto handles a START: one line. */
+	TEST_ASSERT(top[0] != '\0' || hvdev_test_root_create(top, sizeof(top)) == 0, "root");
+	hvdev_test_fmt(dir, sizeof(dir), "%s/state", top);
+	TEST_ASSERT(hvdev_test_mkdirs(dir) == 0, "state dir");
+	TEST_ASSERT_EQUAL(fcopy_config_init(&c), 0, "config");
+	TEST_ASSERT_EQUAL(fcopy_state_open(&st, dir, false, err, sizeof(err)), 0, "%s", err);
+	fcopy_deliver_init(&dlv, &c.policy, &st);
+	fcopy_stats_init(&stats);
+	f = open_memstream(&text, &len);
+	TEST_ASSERT(f != NULL, "memstream");
+	rte_openlog_stream(f);
+	hr = fcopy_deliver_start(&dlv, "/etc/hvdev-test-refused", "x.bin", 0, 10);
+	fcopy_stats_begin(&stats, dlv.target, 10);
+	fcopy_stats_end(&stats, hr, dlv.reason);
+	rte_openlog_stream(NULL);
+	fclose(f);
+	fcopy_state_close(&st);
+	fcopy_config_free(&c);
+	hvdev_test_root_remove(top);
+	top[0] = '\0';
+	TEST_ASSERT(hr != RTE_HVDEV_IC_S_OK, "refused");
+	TEST_ASSERT(lines_with(text, "hvdev-test-refused") == 1 &&
+		    lines_with(text, "copy failed") == 1 && strstr(text, dlv.reason) != NULL,
+		    "one line for the failure, with its reason:\n%s", text);
+	TEST_ASSERT(strstr(text, "0.00 MB/s") == NULL, "no 0.00 MB/s: %s", text);
+	free(text);
+	return TEST_SUCCESS;
+}
+
 /* profile and allow_anywhere, from the file and from the command line. */
 static int
 test_profile(void)
@@ -801,6 +890,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(eal_merge, test_eal_merge),
 	HVDEV_CASE(eal_errors, test_eal_errors),
 	HVDEV_CASE(cli, test_cli),
+	HVDEV_CASE(messages, test_messages),
 };
 
 int

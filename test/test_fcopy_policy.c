@@ -247,6 +247,9 @@ check_hostile_names(void)
 	TEST_RUN(telemetry("/hv_fcopy/stats", answer, sizeof(answer)));
 	TEST_ASSERT(strstr(answer, "\"active\":1") != NULL || strstr(answer, "\"active\": 1"),
 		    "a copy in progress: %s", answer);
+	TEST_ASSERT(strstr(answer, "\"last_hresult\":\"0x00000000\"") != NULL ||
+		    strstr(answer, "\"last_hresult\": \"0x00000000\"") != NULL,
+		    "the HRESULT in hex, as a string: %s", answer);
 	/* Checked at the end, so that a failure here still shows the state of the logs. */
 	tel = check_bytes("telemetry", answer, strlen(answer), false, true);
 	w = calloc(1, sizeof(*w));

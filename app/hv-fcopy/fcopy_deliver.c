@@ -66,7 +66,10 @@ fcopy_deliver_via(const struct fcopy_deliver *d)
 	return d->unnamed ? "O_TMPFILE" : "named temporary file";
 }
 
-/* Record why, log it with the target, and return the HRESULT. */
+/*
+ * Record why and return the HRESULT. The transfer's record (fcopy_stats_end()) logs the
+ * reason: logged here too at more than DEBUG, every failure would be logged twice.
+ */
 static uint32_t __rte_format_printf(3, 4)
 refuse(struct fcopy_deliver *d, uint32_t hr, const char *fmt, ...)
 {
@@ -76,7 +79,7 @@ refuse(struct fcopy_deliver *d, uint32_t hr, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
 	va_end(ap);
-	FCOPY_LOG(ERR, "%s: %s: %s", d->target[0] != '\0' ? d->target : "(no target)",
+	FCOPY_LOG(DEBUG, "%s: %s: %s", d->target[0] != '\0' ? d->target : "(no target)",
 		  d->reason, fcopy_hresult_str(hr, hrs, sizeof(hrs)));
 	return hr;
 }
@@ -164,7 +167,8 @@ fcopy_deliver_abandon(struct fcopy_deliver *d, const char *why)
 		fcopy_deliver_finish(d);
 		return;
 	}
-	FCOPY_LOG(WARNING, "%s: copy abandoned after %" PRIu64 " of %" PRIu64 " bytes: %s; "
+	/* DEBUG: the transfer's record says it once (fcopy_proto_abandon()). */
+	FCOPY_LOG(DEBUG, "%s: copy abandoned after %" PRIu64 " of %" PRIu64 " bytes: %s; "
 		  "temporary file removed", d->target, d->written, d->size, why);
 	discard(d);
 }

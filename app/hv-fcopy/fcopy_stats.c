@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <rte_common.h>
 #include <rte_hvdev_ic.h>
 
 #include "fcopy_hresult.h"
@@ -51,12 +52,46 @@ fcopy_stats_progress(struct fcopy_stats *s, uint64_t len)
 	rte_spinlock_unlock(&s->lock);
 }
 
+const char *
+fcopy_stats_rate(uint64_t bytes, uint64_t ns, char *buf, size_t len)
+{
+	static const char *const units[] = { "B/s", "kB/s", "MB/s", "GB/s" };
+	double rate;
+	unsigned int u = 0;
+
+	/* Too short to measure (the clock's step): a rate would be noise. */
+	if (ns < 1000) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	rate = (double)bytes * 1e9 / (double)ns;
+	while (rate >= 1000 && u + 1 < RTE_DIM(units)) {
+		rate /= 1000;
+		u++;
+	}
+	/* Three significant digits whatever the size: no "0.00 MB/s" for a small file. */
+	snprintf(buf, len, "%.*f %s", u == 0 || rate >= 100 ? 0 : rate >= 10 ? 1 : 2, rate,
+		 units[u]);
+	return buf;
+}
+
+const char *
+fcopy_stats_duration(uint64_t ns, char *buf, size_t len)
+{
+	if (ns >= 1000000000)
+		snprintf(buf, len, "%.3f s", (double)ns / 1e9);
+	else if (ns >= 1000000)
+		snprintf(buf, len, "%.1f ms", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "%.0f us", (double)ns / 1e3);
+	return buf;
+}
+
 void
 fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why)
 {
-	char path[PATH_MAX], hrs[64];
+	char path[PATH_MAX], hrs[64], rate[32], took[32];
 	uint64_t ns, written, size;
-	double sec, mbps;
 	bool ok = hr == RTE_HVDEV_IC_S_OK;
 
 	rte_spinlock_lock(&s->lock);
@@ -77,15 +112,15 @@ fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why)
 		s->transfers_failed++;
 	}
 	rte_spinlock_unlock(&s->lock);
-	sec = (double)ns / 1e9;
-	mbps = sec > 0 ? (double)written / 1e6 / sec : 0;
+	fcopy_stats_rate(written, ns, rate, sizeof(rate));
+	fcopy_stats_duration(ns, took, sizeof(took));
 	if (ok)
-		FCOPY_LOG(NOTICE, "copied %s: %" PRIu64 " bytes in %.3f s (%.2f MB/s), %s, via %s",
-			  path, written, sec, mbps, fcopy_hresult_str(hr, hrs, sizeof(hrs)),
+		FCOPY_LOG(NOTICE, "copied %s: %" PRIu64 " bytes in %s (%s), %s, via %s",
+			  path, written, took, rate, fcopy_hresult_str(hr, hrs, sizeof(hrs)),
 			  s->via != NULL ? s->via : "?");
-	else
-		FCOPY_LOG(NOTICE, "copy failed %s: %" PRIu64 " of %" PRIu64 " bytes in %.3f s "
-			  "(%.2f MB/s), %s%s%s", path, written, size, sec, mbps,
+	else	/* The one line of a failure: the delivery's reason is only here. */
+		FCOPY_LOG(ERR, "copy failed %s: %" PRIu64 " of %" PRIu64 " bytes in %s (%s), "
+			  "%s%s%s", path, written, size, took, rate,
 			  fcopy_hresult_str(hr, hrs, sizeof(hrs)), why != NULL ? ": " : "",
 			  why != NULL ? why : "");
 }

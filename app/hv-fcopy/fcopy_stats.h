@@ -47,6 +47,13 @@ void fcopy_stats_progress(struct fcopy_stats *s, uint64_t len);
  */
 void fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why);
 
+/* "@p bytes in @p ns" as a rate with three significant digits and a decimal unit (B/s, kB/s,
+ * MB/s, GB/s); "-" under a microsecond. @return @p buf. */
+const char *fcopy_stats_rate(uint64_t bytes, uint64_t ns, char *buf, size_t len);
+
+/* @p ns as "1.234 s", "12.3 ms" or "45 us". @return @p buf. */
+const char *fcopy_stats_duration(uint64_t ns, char *buf, size_t len);
+
 /* A consistent copy, for readers on other threads. */
 void fcopy_stats_get(struct fcopy_stats *s, struct fcopy_stats *out);
 

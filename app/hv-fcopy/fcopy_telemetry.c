@@ -3,6 +3,8 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 
 #include <rte_common.h>
 #include <rte_telemetry.h>
@@ -28,10 +30,17 @@ fcopy_telemetry_path(const struct fcopy_stats *s, char *buf, size_t len)
 	return fcopy_escape(buf, len, s->path, FCOPY_ESC_ASCII);
 }
 
+const char *
+fcopy_telemetry_hresult(uint32_t hr, char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%08" PRIx32, hr);
+	return buf;
+}
+
 static int
 handle_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	char path[RTE_TEL_MAX_STRING_LEN];
+	char path[RTE_TEL_MAX_STRING_LEN], hr[16];
 	struct fcopy_stats s;
 
 	RTE_SET_USED(cmd);
@@ -44,7 +53,9 @@ handle_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "transfers_failed", s.transfers_failed);
 	rte_tel_data_add_dict_u64(d, "bytes_delivered", s.bytes_delivered);
 	rte_tel_data_add_dict_u64(d, "bytes_received", s.bytes_received);
-	rte_tel_data_add_dict_u64(d, "last_hresult", s.last_hresult);
+	/* As HRESULTs are written everywhere else: 0x80070005, not 2147942405. */
+	rte_tel_data_add_dict_string(d, "last_hresult", fcopy_telemetry_hresult(s.last_hresult,
+				     hr, sizeof(hr)));
 	rte_tel_data_add_dict_int(d, "active", s.active);
 	rte_tel_data_add_dict_string(d, "path", fcopy_telemetry_path(&s, path, sizeof(path)));
 	rte_tel_data_add_dict_u64(d, "offset", s.active ? s.written : 0);

@@ -11,6 +11,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fcopy_stats.h"
 
@@ -20,6 +21,9 @@
  * @return @p buf.
  */
 const char *fcopy_telemetry_path(const struct fcopy_stats *s, char *buf, size_t len);
+
+/* The "last_hresult" value of /hv_fcopy/stats: "0x%08x". @return @p buf. */
+const char *fcopy_telemetry_hresult(uint32_t hr, char *buf, size_t len);
 
 /* Serve /hv_fcopy/stats from @p stats (which must outlive the process's telemetry). */
 int fcopy_telemetry_register(struct fcopy_stats *stats);
