@@ -13,6 +13,7 @@ Every wait is bounded.
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -105,6 +106,9 @@ def copy_json(exe, root, src, dest, *opts, want_rc):
 
 
 def check_usage(exe, tmp):
+    rc, out, _ = run([exe, '--version'])
+    check(rc == 0 and re.match(r'dpdk-hvsim \(hvdev\) \d+\.\d+\.\d+\nDPDK \d', out),
+          f'--version: {rc} {out}')
     rc, out, _ = run([exe, '--help'])
     check(rc == 0 and 'serve' in out and 'copy' in out, f'--help: {rc}')
     rc, _, err = run([exe, 'frobnicate'])

@@ -9,6 +9,7 @@
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -162,7 +163,18 @@ def check_serve_all(exe):
     print(json.dumps({'round_trips': ping['round_trips'], 'wakeups': served.get('wakeups')}))
 
 
+def check_version(exe):
+    """--version, without EAL or "--", like the other hvdev programs."""
+    for args in (['--version'], ['--', '--version']):
+        p = subprocess.run([exe] + args, capture_output=True, text=True, timeout=30,
+                           check=False)
+        check(p.returncode == 0 and
+              re.match(r'dpdk-test-hvdev \(hvdev\) \d+\.\d+\.\d+\nDPDK \d', p.stdout),
+              f'{args}: {p.returncode} {p.stdout} {p.stderr}')
+
+
 def cli(exe):
+    check_version(exe)
     check_list(exe)
     check_info(exe)
     res = check_echo(exe, 200, 1000)

@@ -17,6 +17,7 @@
 
 #include <rte_common.h>
 #include <rte_uuid.h>
+#include <rte_version.h>
 
 #include <rte_hvdev_ic.h>
 
@@ -168,7 +169,8 @@ usage(FILE *f)
 		"  --file-name NAME      send NAME as the file name, not SRC's (odd names)\n"
 		"  --renegotiate         fault: send a NEGOTIATE now (with the fault set)\n"
 		"  -v, --verbose         more log (twice: debug)\n"
-		"  -h, --help            this help\n\n"
+		"  -h, --help            this help\n"
+		"  --version             the hvdev and DPDK versions\n\n"
 		"Exit status: 0 success; 1 the operation failed (the guest's error, a timeout, a\n"
 		"cancel); 2 a usage error, or no serve process reachable under DIR.\n");
 }
@@ -401,6 +403,10 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return HVSIM_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("%s (hvdev) %s\n%s\n", HVSIM_PROG, HVDEV_VERSION, rte_version());
 		return HVSIM_EXIT_OK;
 	}
 	a.cmd = find_cmd(argv[1]);

@@ -20,6 +20,7 @@
 
 #include <rte_common.h>
 #include <rte_eal.h>
+#include <rte_version.h>
 #include <rte_errno.h>
 
 #include <rte_hvdev.h>
@@ -159,6 +160,13 @@ main(int argc, char **argv)
 	char **app_argv, **eal_argv = NULL;
 	struct th_opts o;
 
+	/* Before or after "--", as the other hvdev programs take it; EAL's -v logs only. */
+	for (ret = 1; ret < argc; ret++) {
+		if (strcmp(argv[ret], "--version") == 0) {
+			printf("%s (hvdev) %s\n%s\n", TH_PROG, HVDEV_VERSION, rte_version());
+			return TH_EXIT_OK;
+		}
+	}
 	if (sep < 0) {
 		if (asks_for_help(argc, argv)) {
 			th_usage(stdout);

@@ -142,6 +142,7 @@ th_usage(FILE *f)
 		"  --ping                 host: send packets and time the guest's echoes (the\n"
 		"                         guest runs 'serve'), instead of echoing the guest's\n"
 		"  -h, --help             this text\n"
+		"  --version              the hvdev and DPDK versions\n"
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n",
 		TH_DEFAULT_TIMEOUT_MS, TH_DEFAULT_BUSY_POLL_US);
