@@ -187,7 +187,8 @@ copy_report(const struct hvsim_copy_opts *o, const char *src, const struct hvsim
 	if (o->json) {
 		putchar('{');
 		json_str("status", status, true);
-		json_str("hresult", hr, true);
+		/* Not ok and no error code: the guest never answered (a timeout, a stall). */
+		json_str("hresult", ok || strcmp(hr, "0x00000000") != 0 ? hr : NULL, true);
 		json_str("message", msg, true);
 		json_str("operation", strcmp(op, "-") == 0 ? NULL : op, true);
 		json_str("src", src, true);
