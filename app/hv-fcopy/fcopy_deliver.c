@@ -478,7 +478,8 @@ resolve_target(struct fcopy_deliver *d, const char *path, const char *name, bool
 	hr = set_target(d, slash + 1, "destination file name");
 	if (hr != RTE_HVDEV_IC_S_OK)
 		return hr;
-	FCOPY_LOG(INFO, "%s: not an existing directory, so it names the file (the host's file "
+	/* The ordinary case of a copy to a file path: not worth a line per file at INFO. */
+	FCOPY_LOG(DEBUG, "%s: not an existing directory, so it names the file (the host's file "
 		  "name '%s' is not used)", d->target, name);
 	hr = check_strict(d, false);
 	return hr != RTE_HVDEV_IC_S_OK ? hr : open_dir(d, create);

@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,18 @@ tx_need_signal(struct hvdev_chan *ch, uint32_t old_windex)
  * and the commit is tried once: a write index that is no longer ours breaks the channel.
  * @return 0, -EAGAIN (no room), -EIO (broken or not open).
  */
+/*
+ * The shared TX write index, for the atomic commit. DPDK declares the ring header packed, so
+ * the compiler assumes it byte-aligned and clang refuses an atomic on it; the header starts a
+ * page of the mapping, so the index is naturally aligned.
+ */
+static uint32_t *
+tx_windex(struct hvdev_chan *ch)
+{
+	return (uint32_t *)(uintptr_t)((uint8_t *)ch->txbr.vbr +
+				       offsetof(struct vmbus_bufring, windex));
+}
+
 static int
 tx_write(struct hvdev_chan *ch, const struct vmbus_chanpkt_hdr *hdr, const struct iovec *iov,
 	 unsigned int iovcnt, uint32_t pad, bool *need_sig)
@@ -425,7 +438,7 @@ tx_write(struct hvdev_chan *ch, const struct vmbus_chanpkt_hdr *hdr, const struc
 	 * hv_ringbuffer_write() has (a sequentially consistent compare-and-swap is one).
 	 */
 	expected = old;
-	if (!__atomic_compare_exchange_n(&ch->txbr.vbr->windex, &expected, pos, false,
+	if (!__atomic_compare_exchange_n(tx_windex(ch), &expected, pos, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 		chan_broken(ch, "TX write index changed under us while we wrote (%u, expected %u)",
 			    expected, old);
