@@ -245,6 +245,13 @@ class Rig:
 
     def remove(self):
         shutil.rmtree(self.work, ignore_errors=True)
+        # EAL's runtime directory: the service removes it when it exits, not when killed.
+        base = os.environ.get('RUNTIME_DIRECTORY') or (
+            '/var/run' if os.getuid() == 0 else os.environ.get('XDG_RUNTIME_DIR', '/tmp'))
+        try:
+            os.rmdir(os.path.join(base, 'dpdk', f'hvsoak{os.getpid()}'))
+        except OSError:
+            pass
 
 
 # ---- what each copy does and expects ----

@@ -173,8 +173,29 @@ def check_version(exe):
               f'{args}: {p.returncode} {p.stdout} {p.stderr}')
 
 
+def runtime_parent():
+    """Where EAL puts /dpdk/<prefix>, as it chooses it."""
+    base = os.environ.get('RUNTIME_DIRECTORY')
+    if base is None:
+        base = '/var/run' if os.getuid() == 0 else os.environ.get('XDG_RUNTIME_DIR', '/tmp')
+    return os.path.join(base, 'dpdk')
+
+
+def check_no_runtime_dir(exe):
+    """EAL creates /var/run/dpdk/<prefix> and leaves it: the tool removes it at exit."""
+    prefix = f'hvdev-cli-{os.getpid()}'
+    rc, out, err = run([exe] + EAL + ['--file-prefix', prefix, '--', '--sim', 'list'])
+    check(rc == 0, f'list: {rc} {out} {err}')
+    path = os.path.join(runtime_parent(), prefix)
+    left = os.path.exists(path)
+    if left:
+        os.rmdir(path)
+    check(not left, f'{path} left behind')
+
+
 def cli(exe):
     check_version(exe)
+    check_no_runtime_dir(exe)
     check_list(exe)
     check_info(exe)
     res = check_echo(exe, 200, 1000)

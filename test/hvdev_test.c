@@ -29,6 +29,31 @@ static const char *const eal_args[] = {
 	"--no-telemetry", "--log-level=lib.eal:error", NULL,
 };
 
+/*
+ * Each test process has its own EAL prefix, and so do the services it spawns: EAL leaves
+ * /var/run/dpdk/<prefix> behind, which cleanup_runtime_dirs() removes at exit (after
+ * telemetry's own atexit() handler, being registered before rte_eal_init()).
+ */
+static char runtime_dir[PATH_MAX];
+static char prefix_arg[64];
+static char spawn_prefix_arg[64];
+
+static void
+cleanup_runtime_dirs(void)
+{
+	char spawned[PATH_MAX + 64], *slash;
+
+	if (runtime_dir[0] == '\0')
+		return;
+	rmdir(runtime_dir);
+	slash = strrchr(runtime_dir, '/');
+	if (slash == NULL)
+		return;
+	*slash = '\0';
+	snprintf(spawned, sizeof(spawned), "%s/%s", runtime_dir, spawn_prefix_arg + 14);
+	rmdir(spawned);
+}
+
 #define EAL_EXTRA_MAX 8
 static const char *eal_extra[EAL_EXTRA_MAX];
 static unsigned int nb_eal_extra;
@@ -47,7 +72,7 @@ hvdev_test_main(int argc, char **argv, const struct hvdev_test_case *cases, unsi
 {
 	unsigned int i, nargs = 0, run = 0, failed = 0, skipped = 0;
 	const char *only = argc > 1 ? argv[1] : NULL;
-	char *args[RTE_DIM(eal_args) + EAL_EXTRA_MAX];
+	char *args[RTE_DIM(eal_args) + EAL_EXTRA_MAX + 1];
 	int ret;
 
 	if (only != NULL && strcmp(only, "--list") == 0) {
@@ -60,8 +85,15 @@ hvdev_test_main(int argc, char **argv, const struct hvdev_test_case *cases, unsi
 		args[nargs++] = strdup(eal_args[i]);
 	for (i = 0; i < nb_eal_extra; i++)
 		args[nargs++] = strdup(eal_extra[i]);
+	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=hvdev-test-%d", (int)getpid());
+	snprintf(spawn_prefix_arg, sizeof(spawn_prefix_arg), "--file-prefix=hvdev-test-%d-s",
+		 (int)getpid());
+	args[nargs++] = strdup(prefix_arg);
 	args[nargs] = NULL;
-	if (rte_eal_init((int)nargs, args) < 0) {
+	atexit(cleanup_runtime_dirs);
+	ret = rte_eal_init((int)nargs, args);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+	if (ret < 0) {
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
@@ -256,6 +288,9 @@ hvdev_test_fcopy_spawn(const char *root, const char *guest, const char *state,
 	for (i = 0; i < RTE_DIM(eal); i++)
 		argv[n++] = eal[i];
 	argv[n++] = vdev;
+	/* Removed by the service at exit, or by cleanup_runtime_dirs() after a SIGKILL. */
+	if (spawn_prefix_arg[0] != '\0')
+		argv[n++] = spawn_prefix_arg;
 	argv[n++] = "--";
 	argv[n++] = "--allowed-root";
 	argv[n++] = guest;

@@ -625,6 +625,9 @@ accept_request(struct serve *sv, int lfd)
 
 /* ---- set-up and tear-down ---- */
 
+/* What the simulator makes under its root. */
+static const char *const sim_trees[] = { "sys", "dev", "proc" };
+
 static int
 remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -641,6 +644,7 @@ static int
 claim_root(struct serve *sv)
 {
 	char err[512], path[PATH_MAX];
+	unsigned int i;
 	int fd;
 
 	if (access(sv->sock_path, F_OK) < 0)
@@ -652,12 +656,10 @@ claim_root(struct serve *sv)
 		return -EADDRINUSE;
 	}
 	APP_LOG(NOTICE, "removing what a previous serve left under %s", sv->root);
-	snprintf(path, sizeof(path), "%s/sys", sv->root);
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	snprintf(path, sizeof(path), "%s/dev", sv->root);
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	snprintf(path, sizeof(path), "%s/proc", sv->root);
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	for (i = 0; i < RTE_DIM(sim_trees); i++) {
+		snprintf(path, sizeof(path), "%s/%s", sv->root, sim_trees[i]);
+		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
 	unlink(sv->sock_path);
 	return 0;
 }
@@ -787,6 +789,16 @@ serve_shutdown(struct serve *sv, int lfd)
 	reap_workers(sv, true);
 	rte_hvsim_destroy(sv->sim);
 	sv->sim = NULL;
+	/*
+	 * The simulator removes its devices, not the trees that held them nor the driver's
+	 * new_id and bind: the trees are the simulated host's (claim_root() clears them too).
+	 */
+	for (i = 0; i < RTE_DIM(sim_trees); i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", sv->root, sim_trees[i]);
+		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
 }
 
 static int

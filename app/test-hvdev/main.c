@@ -12,11 +12,13 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
@@ -94,6 +96,17 @@ eal_argv_build(char **argv, int n_user, const struct th_opts *o, int *n)
 	return a;
 }
 
+/* EAL's runtime directory, removed at exit once empty (EAL leaves it behind). */
+static char runtime_dir[PATH_MAX];
+
+/* Registered before rte_eal_init(): runs after telemetry's handler has removed its socket. */
+static void
+runtime_dir_remove(void)
+{
+	if (runtime_dir[0] != '\0')
+		rmdir(runtime_dir);
+}
+
 /* @return 0, or an exit code. */
 static int
 eal_start(char **argv, int n_user, const struct th_opts *o, char ***eal_argv, int *n)
@@ -105,7 +118,9 @@ eal_start(char **argv, int n_user, const struct th_opts *o, char ***eal_argv, in
 		TH_LOG(ERR, "out of memory");
 		return TH_EXIT_FAIL;
 	}
+	atexit(runtime_dir_remove);
 	ret = rte_eal_init(*n, *eal_argv);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	if (ret < 0) {
 		TH_LOG(ERR, "cannot initialise EAL: %s", strerror(rte_errno));
 		return TH_EXIT_FAIL;
