@@ -22,7 +22,7 @@ die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
 say "set-up and build"
 sh devtools/setup.sh
 if [ ! -f build/build.ninja ]; then
-	meson setup build -Dwerror=true >/dev/null
+	meson setup build --native-file devtools/python3.ini -Dwerror=true >/dev/null
 fi
 ninja -C build >/dev/null || die "build failed (run: ninja -C build)"
 
@@ -83,8 +83,14 @@ ls -l "$guest/incoming/sample.bin"
 echo "the file arrived intact, byte for byte"
 
 say "counters, through DPDK telemetry (dpdk-telemetry.py)"
+# DPDK's client from the source build/ was set up with (the wrap's directory for 25.11).
+telemetry_py=$(sed -n 's/^directory *= *//p' subprojects/dpdk.wrap)
+[ "$(meson introspect build --buildoptions | /usr/bin/python3 -c 'import json, sys
+print([o["value"] for o in json.load(sys.stdin) if o["name"] == "dpdk_version"][0])')" = 22.11 ] &&
+	telemetry_py=dpdk-22.11
+telemetry_py=subprojects/$telemetry_py/usertools/dpdk-telemetry.py
 printf '/hv_fcopy/stats\n/hvdev/stats,0\n' |
-	/usr/bin/python3 subprojects/dpdk/usertools/dpdk-telemetry.py -f "$prefix" 2>&1 |
+	/usr/bin/python3 "$telemetry_py" -f "$prefix" 2>&1 |
 	grep -v '^Connecting\|^{"version"' || echo "(telemetry not reachable)"
 
 say "transfer record (service log)"

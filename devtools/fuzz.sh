@@ -79,8 +79,8 @@ if [ -f "$dir/build.ninja" ] && ! configured; then
 fi
 if [ ! -f "$dir/build.ninja" ]; then
 	rm -rf "$dir"
-	CC=clang meson setup "$dir" -Db_sanitize=address,undefined -Db_lundef=false \
-		-Dwerror=true -Dfuzz=true
+	CC=clang meson setup "$dir" --native-file devtools/python3.ini \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true -Dfuzz=true
 fi
 # shellcheck disable=SC2086 # target names have no spaces
 ninja -C "$dir" $(for t in $targets; do printf 'test/fuzz/%s ' "$t"; done)

@@ -29,12 +29,15 @@ violation() {
 	errors=$((errors + 1))
 }
 
-# No DPDK source in git: setup.sh unpacks it from the Debian source package.
-dpdk_tracked=$(git ls-files --cached -- subprojects/dpdk | head -n 1)
+# No DPDK source in git: setup.sh unpacks it (subprojects/dpdk-*), or the wrap fetches it;
+# subprojects/dpdk is where the layout before 25.11 kept it.
+dpdk_tracked=$(git ls-files --cached -- subprojects/dpdk ':(glob)subprojects/dpdk-*/**' |
+	head -n 1)
 if [ -n "$dpdk_tracked" ]; then
-	n=$(git ls-files --cached -- subprojects/dpdk | wc -l)
+	n=$(git ls-files --cached -- subprojects/dpdk ':(glob)subprojects/dpdk-*/**' | wc -l)
+	dpdk_top=$(printf '%s' "$dpdk_tracked" | cut -d/ -f1-2)
 	violation "$dpdk_tracked" 1 \
-		"DPDK source is tracked by git ($n files); git rm -r --cached subprojects/dpdk"
+		"DPDK source is tracked by git ($n files); git rm -r --cached $dpdk_top"
 fi
 
 # C checks, one awk pass over all *.c and *.h files. Bytes are UTF-8: continuation bytes

@@ -2,14 +2,26 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 The hvdev authors
 #
-# Install everything hvdev needs on a fresh Debian 12 machine (run as root), and unpack the
-# DPDK 22.11 source package as the meson subproject subprojects/dpdk. Idempotent: a second run
-# only checks that everything is in place.
+# Install everything hvdev needs on a fresh Debian 12 machine (run as root), and put both DPDK
+# sources where meson looks for them:
+#  - DPDK 25.11.2 (the default, -Ddpdk_version=25.11) in the directory subprojects/dpdk.wrap
+#    names, unpacked from ../shared/dpdk/dpdk-25.11.2.tar.xz (or $HVDEV_DPDK_TARBALL) after
+#    checking its sha256. Without that file nothing is unpacked, and meson gets the source through
+#    the wrap (network needed);
+#  - Debian 12's DPDK 22.11 source package (-Ddpdk_version=22.11) in subprojects/dpdk-22.11,
+#    with apt-get source (skipped when HVDEV_NO_2211=1).
+# Idempotent: a second run only checks that everything is in place.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-dpdk_dir="$top/subprojects/dpdk"
+dpdk_dir="$top/subprojects/dpdk-22.11"
 dpdk_series="22.11"
+# The 25.11 source: the wrap's directory, and the local copy of the tag's source with its sha256
+# (../shared/dpdk/README.md: git archive of tag v25.11.2, not DPDK's published release tarball).
+dpdk25_version="25.11.2"
+dpdk25_dir="$top/subprojects/$(sed -n 's/^directory *= *//p' "$top/subprojects/dpdk.wrap")"
+dpdk25_tarball="${HVDEV_DPDK_TARBALL:-$top/../shared/dpdk/dpdk-$dpdk25_version.tar.xz}"
+dpdk25_sha256="00eb5bc242601163474116109fb7573c15ac7a9013d6ab24bc91dc51408411c8"
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -83,6 +95,15 @@ install_packages() {
 }
 
 fetch_dpdk() {
+	# The layout before 25.11 kept Debian's 22.11 in subprojects/dpdk: move it, not fetch again.
+	old="$top/subprojects/dpdk"
+	if [ ! -e "$dpdk_dir" ] && [ -d "$old" ] && [ ! -L "$old" ] && [ -f "$old/VERSION" ]; then
+		case "$(cat "$old/VERSION")" in
+		"$dpdk_series".*)
+			mv "$old" "$dpdk_dir"
+			say "moved DPDK $(cat "$dpdk_dir/VERSION") from subprojects/dpdk to subprojects/dpdk-22.11";;
+		esac
+	fi
 	if [ -f "$dpdk_dir/meson.build" ] && [ -f "$dpdk_dir/VERSION" ]; then
 		case "$(cat "$dpdk_dir/VERSION")" in
 		"$dpdk_series".*) say "DPDK $(cat "$dpdk_dir/VERSION") already unpacked"; return 0;;
@@ -107,19 +128,61 @@ fetch_dpdk() {
 	esac
 	mv "$unpacked" "$dpdk_dir"
 	rm -rf "$work"
-	say "DPDK $(cat "$dpdk_dir/VERSION") unpacked in subprojects/dpdk"
+	say "DPDK $(cat "$dpdk_dir/VERSION") unpacked in subprojects/dpdk-22.11"
 }
 
+# unpack_dpdk25: the local 25.11 source into the wrap's directory, if there is a local copy.
+unpack_dpdk25() {
+	name=${dpdk25_dir##*/}
+	if [ -f "$dpdk25_dir/meson.build" ] && [ -f "$dpdk25_dir/VERSION" ]; then
+		if [ "$(cat "$dpdk25_dir/VERSION")" = "$dpdk25_version" ]; then
+			say "DPDK $dpdk25_version already in subprojects/$name"
+			return 0
+		fi
+		say "replacing DPDK $(cat "$dpdk25_dir/VERSION") in subprojects/$name"
+		rm -rf "$dpdk25_dir"
+	fi
+	if [ ! -f "$dpdk25_tarball" ]; then
+		say "no $dpdk25_tarball: meson will get DPDK $dpdk25_version through" \
+			"subprojects/dpdk.wrap (network needed)"
+		return 0
+	fi
+	sum=$(sha256sum "$dpdk25_tarball" | awk '{ print $1 }')
+	[ "$sum" = "$dpdk25_sha256" ] ||
+		die "$dpdk25_tarball: sha256 $sum, want $dpdk25_sha256; not unpacking it"
+	work="$top/subprojects/.dpdk25-src"
+	rm -rf "$work"
+	mkdir -p "$work"
+	tar -xJf "$dpdk25_tarball" -C "$work" || die "cannot unpack $dpdk25_tarball"
+	[ -f "$work/$name/VERSION" ] && [ "$(cat "$work/$name/VERSION")" = "$dpdk25_version" ] ||
+		die "$dpdk25_tarball does not hold DPDK $dpdk25_version in $name/"
+	mv "$work/$name" "$dpdk25_dir"
+	rm -rf "$work"
+	say "DPDK $dpdk25_version unpacked in subprojects/$name from $dpdk25_tarball"
+}
+
+want_2211=1
+[ "${HVDEV_NO_2211:-0}" = 1 ] && want_2211=0
+
 need_root_if_missing() {
-	if [ -n "$(missing_packages)" ] || [ ! -f "$dpdk_dir/meson.build" ]; then
+	if [ -n "$(missing_packages)" ]; then
+		need_root
+	elif [ "$want_2211" -eq 1 ] && [ ! -f "$dpdk_dir/meson.build" ] &&
+		[ ! -f "$top/subprojects/dpdk/meson.build" ]; then
 		need_root
 	fi
 }
 
 need_root_if_missing
-if [ ! -f "$dpdk_dir/meson.build" ]; then
+if [ "$want_2211" -eq 1 ] && [ ! -f "$dpdk_dir/meson.build" ] &&
+	[ ! -f "$top/subprojects/dpdk/meson.build" ]; then
 	add_deb_src
 fi
 install_packages
-fetch_dpdk
+unpack_dpdk25
+if [ "$want_2211" -eq 1 ]; then
+	fetch_dpdk
+else
+	say "DPDK 22.11: skipped (HVDEV_NO_2211=1)"
+fi
 say "ok"

@@ -6,12 +6,14 @@
 #
 #	sh devtools/test.sh [meson test arguments]
 #
-# It installs everything (devtools/setup.sh), builds DPDK and hvdev in build/, runs all test
-# suites there, cross-compiles everything for arm64 in build-arm64/ (compile only; skipped when
-# HVDEV_NO_ARM64=1), then builds build-san/ with clang, AddressSanitizer, UBSan and the libFuzzer
-# targets (-Dfuzz=true) and runs every test suite again in it, the "fuzz-smoke" runs of each
-# fuzzer included (skipped when HVDEV_NO_ASAN=1); it runs devtools/lint.sh, and ends with the
-# line "N passed, N failed" (plus ", N skipped" when tests were skipped).
+# It installs everything (devtools/setup.sh), builds DPDK 25.11 and hvdev in build/, runs all
+# test suites there, builds against Debian 12's DPDK 22.11 in build-2211/ (-Ddpdk_version=22.11)
+# and runs all test suites there too (skipped when HVDEV_NO_2211=1), cross-compiles everything
+# for arm64 in build-arm64/ (compile only; skipped when HVDEV_NO_ARM64=1), then builds
+# build-san/ with clang, AddressSanitizer, UBSan and the libFuzzer targets (-Dfuzz=true) and runs
+# every test suite again in it, the "fuzz-smoke" runs of each fuzzer included (skipped when
+# HVDEV_NO_ASAN=1); it runs devtools/lint.sh, and ends with the line "N passed, N failed" (plus
+# ", N skipped" when tests were skipped). build-arm64/ and build-san/ use DPDK 25.11.
 # Extra arguments go to the meson test run in build/ only, e.g. "--suite fast".
 # The exit status is non-zero if setup, a build, a test or lint failed, or if no test ran.
 set -eu
@@ -20,14 +22,18 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 python=/usr/bin/python3
-main_opts="-Dwerror=true"
+# DPDK's build runs Debian's python, which has pyelftools (devtools/python3.ini).
+main_opts="--native-file devtools/python3.ini -Dwerror=true"
+# The same against Debian 12's DPDK 22.11 (subprojects/dpdk-22.11).
+old_dir=build-2211
+old_opts="--native-file devtools/python3.ini -Dwerror=true -Ddpdk_version=22.11"
 # The compile-only arm64 build: weakly ordered memory, no x86-only code (devtools/cross-arm64.ini).
 arm64_dir=build-arm64
 arm64_opts="--cross-file devtools/cross-arm64.ini -Dwerror=true"
 # The sanitizer build: clang (libFuzzer, and UBSan checks gcc lacks), in its own directory.
 san_dir=build-san
 san_cc=clang
-san_opts="-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true -Dfuzz=true"
+san_opts="--native-file devtools/python3.ini -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true -Dfuzz=true"
 nl='
 '
 
@@ -212,6 +218,12 @@ if sh devtools/setup.sh; then
 	if build build "$main_opts"; then
 		main_built=1
 		run_tests build "$@"
+	fi
+	if [ "${HVDEV_NO_2211:-0}" = 1 ]; then
+		section "build ($old_dir)"
+		echo "skipped: HVDEV_NO_2211=1"
+	elif build "$old_dir" "$old_opts"; then
+		run_tests "$old_dir"
 	fi
 	if [ "${HVDEV_NO_ARM64:-0}" = 1 ]; then
 		section "build ($arm64_dir)"

@@ -9,6 +9,8 @@
 #include <rte_common.h>
 #include <rte_telemetry.h>
 
+#include <rte_hvdev_compat.h>
+
 #include "fcopy_log.h"
 #include "fcopy_telemetry.h"
 

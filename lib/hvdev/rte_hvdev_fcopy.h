@@ -20,6 +20,8 @@
 
 #include <rte_common.h>
 
+#include "rte_hvdev_compat.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -46,29 +48,29 @@ extern "C" {
 #define RTE_HVDEV_FCOPY_CREATE_PATH 0x2
 
 /** Common header of every fcopy message (36 bytes). */
-struct rte_hvdev_fcopy_hdr {
+struct __rte_packed_begin rte_hvdev_fcopy_hdr {
 	uint32_t operation;
 	uint8_t service_id0[16];
 	uint8_t service_id1[16];
-} __rte_packed;
+} __rte_packed_end;
 
 /** START_FILE_COPY (1088 bytes). */
-struct rte_hvdev_fcopy_start {
+struct __rte_packed_begin rte_hvdev_fcopy_start {
 	struct rte_hvdev_fcopy_hdr hdr;
 	uint16_t file_name[RTE_HVDEV_FCOPY_MAX_PATH];	/**< UTF-16LE, NUL-terminated */
 	uint16_t path_name[RTE_HVDEV_FCOPY_MAX_PATH];	/**< UTF-16LE, NUL-terminated */
 	uint32_t copy_flags;
 	uint64_t file_size;
-} __rte_packed;
+} __rte_packed_end;
 
 /** WRITE_TO_FILE (6196 bytes); the pad puts offset on its natural 8-byte boundary. */
-struct rte_hvdev_fcopy_write {
+struct __rte_packed_begin rte_hvdev_fcopy_write {
 	struct rte_hvdev_fcopy_hdr hdr;
 	uint32_t pad;
 	uint64_t offset;	/**< absolute offset in the file */
 	uint32_t size;		/**< bytes of data used, at most RTE_HVDEV_FCOPY_DATA_MAX */
 	uint8_t data[RTE_HVDEV_FCOPY_DATA_MAX];
-} __rte_packed;
+} __rte_packed_end;
 
 /* Layout checks: these sizes and offsets are the wire format. */
 static_assert(sizeof(struct rte_hvdev_fcopy_hdr) == 36, "fcopy header is 36 bytes");

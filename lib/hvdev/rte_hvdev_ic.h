@@ -31,6 +31,8 @@
 #include <rte_compat.h>
 #include <rte_uuid.h>
 
+#include "rte_hvdev_compat.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -90,7 +92,7 @@ struct rte_hvdev_ic_version {
 };
 
 /** The 28 bytes at the start of every IC payload. */
-struct rte_hvdev_ic_hdr {
+struct __rte_packed_begin rte_hvdev_ic_hdr {
 	uint32_t pipe_flags;		/**< vmbuspipe_hdr.flags (guests never change it) */
 	uint32_t pipe_msgsize;		/**< vmbuspipe_hdr.msgsize (guests never change it) */
 	struct rte_hvdev_ic_version icverframe;	/**< framework version of this message */
@@ -101,17 +103,17 @@ struct rte_hvdev_ic_hdr {
 	uint8_t ictransaction_id;
 	uint8_t icflags;		/**< RTE_HVDEV_IC_FLAG_* */
 	uint8_t reserved[2];
-} __rte_packed;
+} __rte_packed_end;
 
 static_assert(sizeof(struct rte_hvdev_ic_hdr) == RTE_HVDEV_IC_HDR_SIZE,
 	      "the IC header is 28 bytes on the wire");
 
 /** The start of a NEGOTIATE body (at payload offset 28); versions follow at offset 36. */
-struct rte_hvdev_ic_negotiate_hdr {
+struct __rte_packed_begin rte_hvdev_ic_negotiate_hdr {
 	uint16_t icframe_vercnt;	/**< framework versions that follow */
 	uint16_t icmsg_vercnt;		/**< service versions after the framework versions */
 	uint32_t reserved;
-} __rte_packed;
+} __rte_packed_end;
 
 static_assert(sizeof(struct rte_hvdev_ic_negotiate_hdr) == RTE_HVDEV_IC_NEGOTIATE_HDR_SIZE,
 	      "the NEGOTIATE body header is 8 bytes on the wire");

@@ -12,6 +12,7 @@
 #include <rte_telemetry.h>
 
 #include "rte_hvdev.h"
+#include "rte_hvdev_compat.h"
 
 static int
 parse_dev_id(const char *params, int16_t *dev_id)

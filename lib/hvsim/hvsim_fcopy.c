@@ -36,14 +36,14 @@
 #define FCOPY_NAME_UNITS (RTE_HVDEV_FCOPY_MAX_PATH - 1)
 
 /* One fcopy message as it goes on the wire: IC header, then the operation's structure. */
-struct fcopy_msg {
+struct __rte_packed_begin fcopy_msg {
 	struct rte_hvdev_ic_hdr ic;
 	union {
 		struct rte_hvdev_fcopy_hdr hdr;
 		struct rte_hvdev_fcopy_start start;
 		struct rte_hvdev_fcopy_write write;
 	};
-} __rte_packed;
+} __rte_packed_end;
 
 /* What one Copy-VMFile (or raw message) needs between requests. */
 struct fcopy_session {

@@ -20,8 +20,10 @@
 
 #include "fuzz_common.h"
 
-/* Defined by the targets that need set-up; libFuzzer calls it the same way. */
-__rte_weak int
+/* Defined by the targets that need set-up; libFuzzer calls it the same way. Weak by pragma:
+ * DPDK 25.11 deprecates __rte_weak (MSVC has no weak symbols); gcc and clang build this file. */
+#pragma weak LLVMFuzzerInitialize
+int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
