@@ -3,8 +3,9 @@
  */
 
 /*
- * dpdk-hv-fcopy's UTF-16LE decoder: what Copy-VMFile names look like on the wire, and the
- * invalid sequences a hostile or buggy host could send.
+ * The shared UTF-16LE decoder, rte_hvdev_utf16_to_utf8(), as dpdk-hv-fcopy uses it: what
+ * Copy-VMFile names look like on the wire, and the invalid sequences a hostile or buggy host
+ * could send.
  */
 
 #include <errno.h>
@@ -14,8 +15,8 @@
 #include <rte_common.h>
 
 #include <rte_hvdev_fcopy.h>
+#include <rte_hvdev_ic.h>
 
-#include "fcopy_utf16.h"
 #include "hvdev_test.h"
 
 #define UNITS RTE_HVDEV_FCOPY_MAX_PATH
@@ -37,7 +38,7 @@ decode_ok(const uint16_t *s, unsigned int n, const char *expect)
 	int ret;
 
 	wire(w, s, n);
-	ret = fcopy_utf16_to_utf8(w, UNITS, out, sizeof(out));
+	ret = rte_hvdev_utf16_to_utf8(w, UNITS, out, sizeof(out));
 	TEST_ASSERT_EQUAL(ret, (int)strlen(expect), "decoded length");
 	TEST_ASSERT(strcmp(out, expect) == 0, "decoded to '%s', expected '%s'", out, expect);
 	return TEST_SUCCESS;
@@ -50,7 +51,7 @@ decode_err(const uint16_t *s, unsigned int n, int expect)
 	char out[OUT_MAX];
 
 	wire(w, s, n);
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(w, UNITS, out, sizeof(out)), expect,
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(w, UNITS, out, sizeof(out)), expect,
 			  "error code");
 	TEST_ASSERT_EQUAL(out[0], '\0', "no partial output is left");
 	return TEST_SUCCESS;
@@ -120,11 +121,11 @@ test_missing_nul(void)
 
 	for (i = 0; i < UNITS; i++)
 		w[i] = 'a';
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(w, UNITS, out, sizeof(out)), -EILSEQ,
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(w, UNITS, out, sizeof(out)), -EILSEQ,
 			  "260 units without a NUL");
 	/* A high surrogate in the last unit has no room for its pair, nor for a NUL. */
 	w[UNITS - 1] = 0xd83d;
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(w, UNITS, out, sizeof(out)), -EILSEQ,
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(w, UNITS, out, sizeof(out)), -EILSEQ,
 			  "high surrogate in the last unit");
 	return TEST_SUCCESS;
 }
@@ -140,27 +141,27 @@ test_structure_limits(void)
 	for (i = 0; i < UNITS - 1; i++)
 		w[i] = 'a';
 	w[UNITS - 1] = 0;
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(w, UNITS, out, sizeof(out)), UNITS - 1,
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(w, UNITS, out, sizeof(out)), UNITS - 1,
 			  "259 ASCII units");
 	/* The largest UTF-8 expansion (3 bytes a unit) fits the documented buffer size. */
 	for (i = 0; i < UNITS - 1; i++)
 		w[i] = 0xffff;
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(w, UNITS, out, sizeof(out)), 3 * (UNITS - 1),
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(w, UNITS, out, sizeof(out)), 3 * (UNITS - 1),
 			  "259 three-byte units");
 	/* A bounded output buffer: too small is an error, an exact fit is not. */
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(w, UNITS, small, sizeof(small)), -ENAMETOOLONG,
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(w, UNITS, small, sizeof(small)), -ENAMETOOLONG,
 			  "output too small");
 	TEST_ASSERT_EQUAL(small[0], '\0', "output left empty");
 	w[0] = 'a';
 	w[1] = 'b';
 	w[2] = 'c';
 	w[3] = 0;
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(w, UNITS, small, sizeof(small)), 3, "exact fit");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(w, UNITS, small, sizeof(small)), 3, "exact fit");
 	/* Nothing after the NUL is looked at, and a short array is honoured. */
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(w, 3, small, sizeof(small)), -EILSEQ,
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(w, 3, small, sizeof(small)), -EILSEQ,
 			  "NUL beyond the given length");
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(NULL, UNITS, out, sizeof(out)), -EINVAL, "NULL");
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(w, UNITS, out, 0), -EINVAL, "no output room");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(NULL, UNITS, out, sizeof(out)), -EINVAL, "NULL");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(w, UNITS, out, 0), -EINVAL, "no output room");
 	return TEST_SUCCESS;
 }
 
@@ -172,7 +173,7 @@ test_unaligned_le(void)
 					 0x00, 0x00 };
 	char out[16];
 
-	TEST_ASSERT_EQUAL(fcopy_utf16_to_utf8(bytes + 1, 5, out, sizeof(out)), 7, "length");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(bytes + 1, 5, out, sizeof(out)), 7, "length");
 	TEST_ASSERT(strcmp(out, "A\xc3\xa9\xf0\x9f\x98\x80") == 0, "unaligned bytes decoded");
 	return TEST_SUCCESS;
 }

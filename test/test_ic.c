@@ -22,6 +22,7 @@
 #include "hvdev_uio_chan.h"
 #include "rte_hvdev_fcopy.h"
 #include "rte_hvdev_ic.h"
+#include "rte_hvdev_kvp.h"
 #include "rte_hvsim.h"
 
 #define PKT_INBAND 6
@@ -1344,6 +1345,118 @@ SIM_CASE(test_sim_negotiate_strict, check_sim_negotiate_strict)
 SIM_CASE(test_sim_fcopy_all_ones, check_sim_fcopy_all_ones)
 SIM_CASE(test_sim_fcopy_strict, check_sim_fcopy_strict)
 
+/* One UTF-8 sequence: every kind of invalid form is refused, the valid ones decode. */
+static int
+test_utf8_decode(void)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+		int ret;
+		uint32_t cp;
+	} v[] = {
+		{ "A", 1, 1, 'A' },
+		{ "\xc3\xa9", 2, 2, 0xe9 },
+		{ "\xe2\x82\xac", 3, 3, 0x20ac },
+		{ "\xf0\x9f\x98\x80", 4, 4, 0x1f600 },
+		{ "\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff },
+		{ "\x80", 1, -EILSEQ, 0 },		/* stray continuation */
+		{ "\xc0\xaf", 2, -EILSEQ, 0 },		/* overlong '/' */
+		{ "\xc1\xbf", 2, -EILSEQ, 0 },		/* overlong */
+		{ "\xe0\x80\xaf", 3, -EILSEQ, 0 },	/* overlong, 3 bytes */
+		{ "\xf0\x80\x80\xaf", 4, -EILSEQ, 0 },	/* overlong, 4 bytes */
+		{ "\xed\xa0\x80", 3, -EILSEQ, 0 },	/* U+D800, a surrogate */
+		{ "\xed\xbf\xbf", 3, -EILSEQ, 0 },	/* U+DFFF */
+		{ "\xf4\x90\x80\x80", 4, -EILSEQ, 0 },	/* U+110000 */
+		{ "\xf5\x80\x80\x80", 4, -EILSEQ, 0 },	/* no such lead byte */
+		{ "\xe2\x82\xac", 2, -EILSEQ, 0 },	/* cut short by n */
+		{ "\xe2\x41\xac", 3, -EILSEQ, 0 },	/* not a continuation */
+	};
+	unsigned int i;
+	uint32_t cp;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(v); i++) {
+		cp = 0xdeadbeef;
+		ret = rte_hvdev_utf8_decode(v[i].s, v[i].n, &cp);
+		TEST_ASSERT_EQUAL(ret, v[i].ret, "vector %u", i);
+		if (ret > 0)
+			TEST_ASSERT_EQUAL(cp, v[i].cp, "code point of vector %u", i);
+		else
+			TEST_ASSERT_EQUAL(cp, 0xdeadbeef, "vector %u: code point untouched", i);
+	}
+	TEST_ASSERT_EQUAL(rte_hvdev_utf8_decode("A", 0, &cp), -EINVAL, "empty");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf8_decode(NULL, 1, &cp), -EINVAL, "NULL");
+	return TEST_SUCCESS;
+}
+
+/*
+ * UTF-8 to UTF-16LE: byte-exact output at an odd address, surrogate pairs, the limit counted
+ * with the NUL, and every invalid input refused with an empty result.
+ */
+static int
+test_utf8_to_utf16(void)
+{
+	static const uint8_t expect[] = {
+		'a', 0, 0xe9, 0, 0xac, 0x20, 0x3d, 0xd8, 0x00, 0xde, 0, 0 };
+	uint8_t raw[1 + sizeof(expect) + 2];
+	uint8_t *w = raw + 1;	/* odd address: wire arrays are packed */
+	char back[16];
+	int ret;
+
+	memset(raw, 0xa5, sizeof(raw));
+	ret = rte_hvdev_utf8_to_utf16("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10, w, 6);
+	TEST_ASSERT_EQUAL(ret, 5, "units written");
+	TEST_ASSERT(memcmp(w, expect, sizeof(expect)) == 0, "UTF-16LE bytes");
+	TEST_ASSERT_EQUAL(raw[1 + sizeof(expect)], 0xa5, "nothing written past the units");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf16_to_utf8(w, 6, back, sizeof(back)), 10, "decoded back");
+	TEST_ASSERT(strcmp(back, "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80") == 0, "round trip");
+
+	/* 5 units and the NUL need 6: one fewer is too long, and a pair is never split. */
+	memset(raw, 0xa5, sizeof(raw));
+	ret = rte_hvdev_utf8_to_utf16("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10, w, 5);
+	TEST_ASSERT_EQUAL(ret, -ENAMETOOLONG, "one unit short");
+	TEST_ASSERT(w[0] == 0 && w[1] == 0, "empty result");
+	TEST_ASSERT_EQUAL(raw[1 + 10], 0xa5, "nothing written past 5 units");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf8_to_utf16("", 0, w, 1), 0, "empty string fits in 1");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf8_to_utf16("a", 1, w, 1), -ENAMETOOLONG, "no room");
+
+	TEST_ASSERT_EQUAL(rte_hvdev_utf8_to_utf16("a\xed\xa0\x80", 4, w, 6), -EILSEQ,
+			  "surrogate in UTF-8");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf8_to_utf16("a\xc0\xaf", 3, w, 6), -EILSEQ, "overlong");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf8_to_utf16("a\0b", 3, w, 6), -EILSEQ, "NUL inside");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf8_to_utf16("a\xe2\x82", 3, w, 6), -EILSEQ, "cut short");
+	TEST_ASSERT(w[0] == 0 && w[1] == 0, "empty result after an error");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf8_to_utf16(NULL, 0, w, 6), -EINVAL, "NULL source");
+	TEST_ASSERT_EQUAL(rte_hvdev_utf8_to_utf16("a", 1, w, 0), -EINVAL, "no units");
+	return TEST_SUCCESS;
+}
+
+/* The KVP header's GUID and versions are the class table's (a second copy could drift). */
+static int
+test_kvp_class(void)
+{
+	const struct rte_hvdev_ic_class *c = rte_hvdev_ic_class_by_name("kvp");
+
+	TEST_ASSERT(c != NULL, "kvp class");
+	TEST_ASSERT(strcmp(c->guid, RTE_HVDEV_KVP_CLASS_GUID) == 0, "GUID %s", c->guid);
+	TEST_ASSERT_EQUAL(c->nfw, 2, "framework versions");
+	TEST_ASSERT(c->fw[0].major == RTE_HVDEV_KVP_FW_MAJOR &&
+		    c->fw[0].minor == RTE_HVDEV_KVP_FW_MINOR &&
+		    c->fw[1].major == RTE_HVDEV_KVP_FW_OLD_MAJOR &&
+		    c->fw[1].minor == RTE_HVDEV_KVP_FW_OLD_MINOR, "framework 3.0, 1.0");
+	TEST_ASSERT_EQUAL(c->nsrv, 3, "service versions");
+	TEST_ASSERT(c->srv[0].major == RTE_HVDEV_KVP_SRV_WIN8_MAJOR &&
+		    c->srv[1].major == RTE_HVDEV_KVP_SRV_WIN7_MAJOR &&
+		    c->srv[2].major == RTE_HVDEV_KVP_SRV_WS2008_MAJOR &&
+		    c->srv[0].minor == 0 && c->srv[1].minor == 0 && c->srv[2].minor == 0,
+		    "KVP 4.0, 3.0, 1.0");
+	TEST_ASSERT_EQUAL(RTE_HVDEV_KVP_S_CONT, RTE_HVDEV_IC_S_CONT, "same S_CONT");
+	TEST_ASSERT_EQUAL(RTE_HVDEV_KVP_E_FAIL, RTE_HVDEV_IC_E_FAIL, "same E_FAIL");
+	TEST_ASSERT_EQUAL(RTE_HVDEV_KVP_INVALIDARG, RTE_HVDEV_IC_INVALIDARG, "same INVALIDARG");
+	return TEST_SUCCESS;
+}
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(hdr_layout, test_hdr_layout),
 	HVDEV_CASE(parse_bounds, test_parse_bounds),
@@ -1375,6 +1488,9 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(sim_negotiate_strict, test_sim_negotiate_strict),
 	HVDEV_CASE(sim_fcopy_all_ones, test_sim_fcopy_all_ones),
 	HVDEV_CASE(sim_fcopy_strict, test_sim_fcopy_strict),
+	HVDEV_CASE(utf8_decode, test_utf8_decode),
+	HVDEV_CASE(utf8_to_utf16, test_utf8_to_utf16),
+	HVDEV_CASE(kvp_class, test_kvp_class),
 };
 
 int

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <rte_hvdev_ic.h>
+
 #include "fcopy_log.h"
 
 /* The longest message before escaping: a target, a reason holding a path, some words. */
@@ -16,45 +18,6 @@
 #define LOG_OUT_MAX (4 * 4096)
 
 RTE_LOG_REGISTER_DEFAULT(hv_fcopy_logtype, INFO);
-
-/*
- * The valid UTF-8 sequence at @p s (@p n bytes left): its length and code point, or 0 for a
- * byte that does not start one (stray continuation, overlong form, surrogate, beyond
- * U+10FFFF, cut short).
- */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t v, min;
-	size_t len, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		v = s[0] & 0x1f;
-		min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		v = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		v = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return len;
-}
 
 /* Code points that move or hide text on a terminal or in a viewer though valid. */
 static bool
@@ -72,9 +35,9 @@ static size_t
 escape_one(const unsigned char *s, size_t n, unsigned int flags, char *unit, size_t *ulen)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint32_t cp;
+	uint32_t cp = 0;
 	size_t len;
-	int w;
+	int w, ret;
 
 	if (s[0] >= 0x20 && s[0] < 0x7f && s[0] != '\\') {
 		unit[0] = (char)s[0];
@@ -99,8 +62,9 @@ escape_one(const unsigned char *s, size_t n, unsigned int flags, char *unit, siz
 			return 1;
 		}
 	}
-	len = utf8_seq(s, n, &cp);
-	if (len == 0) {
+	/* A byte below 0x80 still here is a control byte. */
+	ret = s[0] < 0x80 ? -EILSEQ : rte_hvdev_utf8_decode(s, n, &cp);
+	if (ret < 0) {
 		/* A control byte, or a byte of no valid UTF-8 sequence. */
 		unit[0] = '\\';
 		unit[1] = 'x';
@@ -109,6 +73,7 @@ escape_one(const unsigned char *s, size_t n, unsigned int flags, char *unit, siz
 		*ulen = 4;
 		return 1;
 	}
+	len = (size_t)ret;
 	if (!is_format_control(cp) && !(flags & FCOPY_ESC_ASCII)) {
 		memcpy(unit, s, len);
 		*ulen = len;

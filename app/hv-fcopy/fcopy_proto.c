@@ -11,11 +11,11 @@
 #include <rte_common.h>
 
 #include <rte_hvdev_fcopy.h>
+#include <rte_hvdev_ic.h>
 
 #include "fcopy_hresult.h"
 #include "fcopy_log.h"
 #include "fcopy_proto.h"
-#include "fcopy_utf16.h"
 
 /* A UTF-16 unit becomes at most 3 UTF-8 bytes (a pair of units, 4). */
 #define UTF8_MAX (RTE_HVDEV_FCOPY_MAX_PATH * 3 + 1)
@@ -82,7 +82,7 @@ on_negotiate(struct fcopy_proto *p, uint8_t *msg, uint32_t len)
 static uint32_t
 decode_name(const uint16_t *units, const char *what, char *out, size_t len)
 {
-	int ret = fcopy_utf16_to_utf8(units, RTE_HVDEV_FCOPY_MAX_PATH, out, len);
+	int ret = rte_hvdev_utf16_to_utf8(units, RTE_HVDEV_FCOPY_MAX_PATH, out, len);
 
 	if (ret >= 0)
 		return RTE_HVDEV_IC_S_OK;

@@ -25,6 +25,7 @@
  */
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -264,6 +265,67 @@ int rte_hvdev_ic_class_parse(const char *str, rte_uuid_t out);
  */
 __rte_experimental
 const char *rte_hvdev_ic_status_str(uint32_t status);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Decode one UTF-8 sequence strictly.
+ *
+ * Rejected: a byte that cannot start a sequence (a stray continuation byte, 0xc0, 0xc1, 0xf5
+ * and above), a sequence cut short by @p n or by a byte that is not a continuation, an
+ * overlong form, a surrogate (U+D800..U+DFFF) and anything beyond U+10FFFF.
+ *
+ * @param src  the bytes (at least one).
+ * @param n    bytes available at @p src; nothing beyond is read.
+ * @param cp   receives the code point.
+ * @return the sequence's length (1 to 4); -EILSEQ (not a valid sequence, @p cp untouched);
+ *         -EINVAL (NULL pointer or @p n 0).
+ */
+__rte_experimental
+int rte_hvdev_utf8_decode(const void *src, size_t n, uint32_t *cp);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Convert a NUL-terminated UTF-16LE string held in an array of @p units code units (which may
+ * be unaligned, as it is inside a packed wire structure) to UTF-8.
+ *
+ * Surrogate pairs become one 4-byte sequence. A lone or reversed surrogate, or no NUL within
+ * the @p units units, makes the whole string invalid: a string is never silently altered.
+ * Nothing at or beyond @p units code units is read.
+ *
+ * @param src     the UTF-16LE code units.
+ * @param units   code units in @p src.
+ * @param dst     receives the UTF-8 string, NUL-terminated (an empty string on any error).
+ * @param dstlen  size of @p dst in bytes, terminating NUL included.
+ * @return the length of the UTF-8 string (NUL excluded); -EILSEQ (invalid UTF-16 or no NUL);
+ *         -ENAMETOOLONG (@p dst too small); -EINVAL (NULL pointer, @p dstlen 0 or too large).
+ */
+__rte_experimental
+int rte_hvdev_utf16_to_utf8(const void *src, size_t units, char *dst, size_t dstlen);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Convert @p len bytes of UTF-8 to a NUL-terminated UTF-16LE string in an array of @p units
+ * code units (which may be unaligned).
+ *
+ * Every sequence is checked as rte_hvdev_utf8_decode() does; a NUL byte inside the @p len
+ * bytes is invalid too (the string would end early for its reader). Code points above U+FFFF
+ * become surrogate pairs. Nothing at or beyond @p units code units is written.
+ *
+ * @param src    the UTF-8 bytes (no terminator needed).
+ * @param len    bytes of @p src.
+ * @param dst    receives the UTF-16LE string (an empty string on any error).
+ * @param units  code units available at @p dst, terminating NUL included.
+ * @return code units written, NUL excluded; -EILSEQ (invalid UTF-8); -ENAMETOOLONG (the string
+ *         and its NUL do not fit); -EINVAL (NULL pointer, @p units 0 or too large).
+ */
+__rte_experimental
+int rte_hvdev_utf8_to_utf16(const char *src, size_t len, void *dst, size_t units);
 
 #ifdef __cplusplus
 }

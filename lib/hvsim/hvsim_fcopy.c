@@ -32,8 +32,6 @@
 #define HVSIM_PKT_INBAND 6
 /* Hyper-V's per-transaction timeout (the old kernel driver's HV_UTIL_TIMEOUT as well). */
 #define FCOPY_DEFAULT_TIMEOUT_MS 30000
-/* UTF-16 units of a name, the terminating NUL excluded. */
-#define FCOPY_NAME_UNITS (RTE_HVDEV_FCOPY_MAX_PATH - 1)
 
 /* One fcopy message as it goes on the wire: IC header, then the operation's structure. */
 struct __rte_packed_begin fcopy_msg {
@@ -101,76 +99,19 @@ rte_hvsim_hresult_message(uint32_t hresult)
 	return unknown;
 }
 
-/* Decode one UTF-8 sequence strictly: no overlong forms, no surrogates, nothing past U+10FFFF. */
-static int
-utf8_decode(const uint8_t *s, size_t n, uint32_t *cp, size_t *used)
-{
-	uint32_t v, min;
-	size_t len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		*used = 1;
-		return 0;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		v = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		v = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		v = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return -EINVAL;
-	}
-	if (len > n)
-		return -EINVAL;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -EINVAL;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return -EINVAL;
-	*cp = v;
-	*used = len;
-	return 0;
-}
-
 /*
- * @p n bytes of UTF-8 into a NUL-terminated UTF-16LE field of RTE_HVDEV_FCOPY_MAX_PATH units.
+ * @p n bytes of UTF-8 into a NUL-terminated UTF-16LE field of RTE_HVDEV_FCOPY_MAX_PATH units,
+ * with the guest's own strict converter.
  * @return 0, -EINVAL (not UTF-8), -ENAMETOOLONG.
  */
 static int
 utf8_to_utf16(const char *str, size_t n, uint16_t *out)
 {
-	const uint8_t *s = (const uint8_t *)str;
-	size_t pos = 0, units = 0, used;
-	uint32_t cp;
+	int ret = rte_hvdev_utf8_to_utf16(str, n, out, RTE_HVDEV_FCOPY_MAX_PATH);
 
-	while (pos < n) {
-		if (utf8_decode(s + pos, n - pos, &cp, &used) < 0)
-			return -EINVAL;
-		pos += used;
-		if (cp >= 0x10000) {
-			if (units + 2 > FCOPY_NAME_UNITS)
-				return -ENAMETOOLONG;
-			cp -= 0x10000;
-			out[units++] = rte_cpu_to_le_16((uint16_t)(0xd800 | (cp >> 10)));
-			out[units++] = rte_cpu_to_le_16((uint16_t)(0xdc00 | (cp & 0x3ff)));
-		} else {
-			if (units + 1 > FCOPY_NAME_UNITS)
-				return -ENAMETOOLONG;
-			out[units++] = rte_cpu_to_le_16((uint16_t)cp);
-		}
-	}
-	out[units] = 0;
-	return 0;
+	if (ret == -EILSEQ)
+		return -EINVAL;
+	return ret < 0 ? ret : 0;
 }
 
 /*

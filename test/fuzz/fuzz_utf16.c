@@ -3,7 +3,8 @@
  */
 
 /*
- * dpdk-hv-fcopy's UTF-16LE decoder over any code units and any output size.
+ * The shared UTF-16LE decoder, rte_hvdev_utf16_to_utf8(), over any code units and any output
+ * size.
  *
  * Input: two bytes of output buffer size (1 to 2048), then the UTF-16LE units, at an odd or
  * even address as the input falls (a packed wire structure gives no alignment). The decoder
@@ -24,7 +25,8 @@
 
 #include <rte_common.h>
 
-#include "fcopy_utf16.h"
+#include <rte_hvdev_ic.h>
+
 #include "fuzz_common.h"
 
 #define DST_MAX 2048
@@ -165,7 +167,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(src != NULL && dst != NULL, "out of memory");
 	memcpy(src + 1, in.p, units * 2);
 	memset(dst, 0x5a, dstlen);
-	ret = fcopy_utf16_to_utf8(src + 1, units, dst, dstlen);
+	ret = rte_hvdev_utf16_to_utf8(src + 1, units, dst, dstlen);
 	want = scan(src + 1, units, dstlen, &need);
 	if (want == 0) {
 		FUZZ_ASSERT(ret == (int)need, "decoded %d bytes, expected %zu", ret, need);
@@ -175,8 +177,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(ret == want, "result %d, expected %d", ret, want);
 		FUZZ_ASSERT(dst[0] == '\0', "a refused name leaves output behind");
 	}
-	FUZZ_ASSERT(fcopy_utf16_to_utf8(src + 1, units, NULL, dstlen) == -EINVAL &&
-		    fcopy_utf16_to_utf8(src + 1, units, dst, 0) == -EINVAL, "bad arguments");
+	FUZZ_ASSERT(rte_hvdev_utf16_to_utf8(src + 1, units, NULL, dstlen) == -EINVAL &&
+		    rte_hvdev_utf16_to_utf8(src + 1, units, dst, 0) == -EINVAL, "bad arguments");
 	free(src);
 	free(dst);
 	return 0;
