@@ -37,6 +37,7 @@
 #include "kvp_ipinfo.h"
 #include "kvp_script.h"
 #include "kvp_str.h"
+#include "kvp_users.h"
 
 #define MAC "00:15:5d:01:02:03"
 #define MAC_UPPER "00:15:5D:01:02:03"
@@ -795,6 +796,48 @@ test_set_ip_hostile(void)
 	return TEST_SUCCESS;
 }
 
+static int
+fake_proc(const char *pid, const char *comm, const char *fd_target)
+{
+	char rel[64], link[PATH_MAX];
+
+	hvdev_test_fmt(rel, sizeof(rel), "proc/%s/comm", pid);
+	TEST_ASSERT(put(rel, comm, 0644) == 0, "comm");
+	hvdev_test_fmt(link, sizeof(link), "%s/proc/%s/fd", root, pid);
+	TEST_ASSERT(hvdev_test_mkdirs(link) == 0, "fd dir");
+	if (fd_target != NULL) {
+		hvdev_test_fmt(link, sizeof(link), "%s/proc/%s/fd/3", root, pid);
+		TEST_ASSERT(symlink(fd_target, link) == 0, "fd link");
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_kernel_users(void)
+{
+	char who[256];
+
+	TEST_ASSERT(setup() == 0, "root");
+	TEST_ASSERT_EQUAL(kvp_kernel_users(root, who, sizeof(who)), 0, "no proc at all");
+	TEST_RUN(fake_proc("300", "bash\n", "/dev/null"));
+	TEST_RUN(fake_proc("301", "sshd\n", NULL));
+	TEST_ASSERT_EQUAL(kvp_kernel_users(root, who, sizeof(who)), 0, "nobody");
+	TEST_ASSERT(who[0] == '\0', "nobody named");
+	/* The daemon by name, and anything holding the node open, whatever its name. */
+	TEST_RUN(fake_proc("100", "hv_kvp_daemon\n", NULL));
+	TEST_RUN(fake_proc("200", "kvp\x1b[2Jtool\n", KVP_KERNEL_NODE));
+	TEST_RUN(fake_proc("201", "hypervkvpd\n", NULL));
+	TEST_ASSERT_EQUAL(kvp_kernel_users(root, who, sizeof(who)), 3, "three");
+	TEST_ASSERT(strstr(who, "hv_kvp_daemon (pid 100)") != NULL &&
+		    strstr(who, "hypervkvpd (pid 201)") != NULL, "named: %s", who);
+	TEST_ASSERT(strstr(who, "kvp?[2Jtool (pid 200)") != NULL, "escaped: %s", who);
+	/* A short buffer: cut, terminated, and the count still right. */
+	TEST_ASSERT_EQUAL(kvp_kernel_users(root, who, 10), 3, "count");
+	TEST_ASSERT(strlen(who) == 9, "cut: %s", who);
+	hvdev_test_root_remove(root);
+	return TEST_SUCCESS;
+}
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(names_order, test_names_order),
 	HVDEV_CASE(os_release, test_os_release),
@@ -811,6 +854,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(script_no_shell, test_script_no_shell),
 	HVDEV_CASE(set_ip_info, test_set_ip_info),
 	HVDEV_CASE(set_ip_hostile, test_set_ip_hostile),
+	HVDEV_CASE(kernel_users, test_kernel_users),
 };
 
 int

@@ -6,7 +6,7 @@
 #define KVP_INTRINSIC_H
 
 /*
- * The guest's intrinsic items: what the host reads by enumerating the auto pool (pool 3),
+ * The guest's intrinsic items: what the host reads by enumerating the auto pool (pool 2),
  * index by index, until the guest answers "no more items". The names, their order and their
  * values are hv_kvp_daemon's (tools/hv/hv_kvp_daemon.c, enum key_index and
  * kvp_get_os_info()): a host, or a tool on the host, that knows a Linux guest through them
