@@ -35,6 +35,7 @@
 #include "hvdev_test.h"
 #include "kvp_intrinsic.h"
 #include "kvp_ipinfo.h"
+#include "kvp_opts.h"
 #include "kvp_script.h"
 #include "kvp_str.h"
 #include "kvp_users.h"
@@ -838,6 +839,66 @@ test_kernel_users(void)
 	return TEST_SUCCESS;
 }
 
+static int
+parse(struct kvp_opts *o, const char *const *args, char *err, size_t errlen)
+{
+	char *argv[16];
+	int argc = 0;
+
+	argv[argc++] = (char *)(uintptr_t)KVP_PROG;
+	while (*args != NULL)
+		argv[argc++] = (char *)(uintptr_t)*args++;
+	argv[argc] = NULL;
+	return kvp_opts_parse(argc, argv, o, err, errlen);
+}
+
+static int
+test_opts(void)
+{
+	static const char *const good[] = {
+		"--pool-dir", "/p", "--script-dir=/s", "--script-timeout", "3", "--root", "/r",
+		"--max-records", "100", "--count", "7", "--wait-device", "-1", "--mode",
+		"adaptive", "--syslog", "--bind-only", "--no-modprobe", NULL,
+	};
+	const char *const *const bad[] = {
+		(const char *const[]){ "--mode", "fast", NULL },
+		(const char *const[]){ "--script-timeout", "0", NULL },
+		(const char *const[]){ "--script-timeout", "5s", NULL },
+		(const char *const[]){ "--root", "relative", NULL },
+		(const char *const[]){ "--max-records", "-1", NULL },
+		(const char *const[]){ "--wait-device", "-2", NULL },
+		(const char *const[]){ "--bogus", NULL },
+		(const char *const[]){ "--count", NULL },
+		(const char *const[]){ "--bind", "--unbind", NULL },
+		(const char *const[]){ "stray", NULL },
+	};
+	struct kvp_opts o;
+	char err[256];
+	unsigned int i;
+
+	TEST_ASSERT_EQUAL(parse(&o, good, err, sizeof(err)), 0, "good: %s", err);
+	TEST_ASSERT(strcmp(o.pool_dir, "/p") == 0 && strcmp(o.script_dir, "/s") == 0 &&
+		    strcmp(o.root, "/r") == 0, "paths");
+	TEST_ASSERT(o.script_timeout_ms == 3000 && o.max_records == 100 && o.count == 7 &&
+		    o.wait_device_s == -1 && o.mode == KVP_MODE_ADAPTIVE && o.syslog &&
+		    o.bind && o.bind_only && !o.modprobe && !o.unbind, "values");
+	TEST_ASSERT_EQUAL(parse(&o, (const char *const[]){ NULL }, err, sizeof(err)), 0,
+			  "defaults");
+	TEST_ASSERT(o.pool_dir == NULL && o.modprobe && o.mode == KVP_MODE_INTR &&
+		    o.count == 0 && !o.bind, "defaults");
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		err[0] = '\0';
+		TEST_ASSERT_EQUAL(parse(&o, bad[i], err, sizeof(err)), -EINVAL, "bad %s",
+				  bad[i][0]);
+		TEST_ASSERT(err[0] != '\0', "bad %s: said why", bad[i][0]);
+	}
+	TEST_ASSERT(kvp_opts_is_own("--bind") && kvp_opts_is_own("--pool-dir=/x") &&
+		    kvp_opts_is_own("-v"), "own");
+	TEST_ASSERT(!kvp_opts_is_own("-l") && !kvp_opts_is_own("--vdev") &&
+		    !kvp_opts_is_own("--bin"), "EAL's");
+	return TEST_SUCCESS;
+}
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(names_order, test_names_order),
 	HVDEV_CASE(os_release, test_os_release),
@@ -855,6 +916,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(set_ip_info, test_set_ip_info),
 	HVDEV_CASE(set_ip_hostile, test_set_ip_hostile),
 	HVDEV_CASE(kernel_users, test_kernel_users),
+	HVDEV_CASE(opts, test_opts),
 };
 
 int
