@@ -55,11 +55,11 @@ kvp_opts_usage(FILE *f)
 	fprintf(f,
 		"Usage: %s [EAL options] -- [options]\n"
 		"       %s [options]\n"
-		"The Hyper-V Data Exchange (KVP) service, a drop-in replacement for hv_kvp_daemon.\n"
+		"The Hyper-V Data Exchange (KVP) service, in place of hv_kvp_daemon.\n"
 		"  --pool-dir DIR         pool files .kvp_pool_0..4 (/var/lib/hyperv)\n"
 		"  --script-dir DIR       hv_get_dhcp_info, hv_get_dns_info, hv_set_ifconfig\n"
-		"                         (default: /usr/libexec/hypervkvpd, then other distributions'\n"
-		"                         directories)\n"
+		"                         (default: /usr/libexec/hypervkvpd, then the other\n"
+		"                         distributions' directories)\n"
 		"  --script-timeout SEC   kill a script after SEC seconds (25)\n"
 		"  --max-records N        records per pool file (the pool default)\n"
 		"  --root DIR             read /etc, /sys and /proc under DIR (tests)\n"
@@ -68,7 +68,7 @@ kvp_opts_usage(FILE *f)
 		"  --busy-poll-us US      adaptive mode's busy-poll budget (50)\n"
 		"  --count N              exit after N requests\n"
 		"  --syslog               log to syslog only, as \"%s\"\n"
-		"  --bind                 move the KVP device from hv_utils to uio_hv_generic first\n"
+		"  --bind                 move the KVP device to uio_hv_generic first\n"
 		"  --bind-only            the same, then exit\n"
 		"  --unbind               give the KVP device back to hv_utils, then exit\n"
 		"  --no-modprobe          --bind does not load uio_hv_generic\n"
@@ -152,7 +152,8 @@ kvp_opts_parse(int argc, char **argv, struct kvp_opts *o, char *err, size_t errl
 			break;
 		case OPT_SCRIPT_TIMEOUT:
 			if (parse_u64(a, 3600, &v) < 0 || v == 0)
-				return bad(err, errlen, "script-timeout", a, "not 1 to 3600 seconds");
+				return bad(err, errlen, "script-timeout", a,
+					   "not 1 to 3600 seconds");
 			o->script_timeout_ms = (unsigned int)v * 1000;
 			break;
 		case OPT_MAX_RECORDS:

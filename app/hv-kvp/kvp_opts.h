@@ -22,7 +22,7 @@
 #define KVP_EXIT_FAIL 1
 #define KVP_EXIT_USAGE 2
 #define KVP_EXIT_NO_DEVICE 3	/* no KVP device: Data Exchange is off */
-#define KVP_EXIT_IN_USE 4	/* --bind: hv_kvp_daemon (or another process) uses the kernel path */
+#define KVP_EXIT_IN_USE 4	/* --bind: hv_kvp_daemon or another process uses hv_utils */
 
 enum kvp_mode { KVP_MODE_INTR, KVP_MODE_ADAPTIVE, KVP_MODE_POLL };
 
