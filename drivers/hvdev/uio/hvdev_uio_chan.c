@@ -3,14 +3,14 @@
  */
 
 /*
- * The channel data path: DPDK's VMBus bufring layout and setup (vmbus_br_setup) with what it
- * lacks for a host we do not trust and for channels without a monitor page: validation of
- * every host-written index and descriptor before use, the interrupt-mask protocol, host
- * signalling through the node, and the pending_send_sz rule. Packets are read out of the RX
- * ring and written into the TX ring here rather than by DPDK's reader and writer: the reader
- * reads the shared read index again after our checks (rx_copy()), and the writer commits with
- * a compare-and-swap loop that spins for ever when the host moves our write index
- * (tx_write()). Every barrier is listed, with its Linux counterpart, in the transport guide.
+ * The channel data path: DPDK's VMBus bufring layout (rte_vmbus_reg.h) with what it lacks for
+ * a host we do not trust and for channels without a monitor page: validation of every
+ * host-written index and descriptor before use, the interrupt-mask protocol, host signalling
+ * through the node, and the pending_send_sz rule. Packets are read out of the RX ring and
+ * written into the TX ring here rather than by DPDK's reader and writer: the reader reads the
+ * shared read index again after our checks (rx_copy()), and the writer commits with a
+ * compare-and-swap loop that spins for ever when the host moves our write index (tx_write()).
+ * Every barrier is listed, with its Linux counterpart, in the transport guide.
  */
 
 #include <errno.h>
@@ -28,9 +28,8 @@
 #include <rte_atomic.h>
 #include <rte_common.h>
 #include <rte_log.h>
+#include <rte_eal_paging.h>
 #include <rte_vmbus_reg.h>
-
-#include <bus/vmbus/private.h>	/* DPDK: struct vmbus_br and the bufring code */
 
 #include "hvdev_uio_chan.h"
 #include "hvdev_uio_log.h"
@@ -42,13 +41,24 @@ RTE_LOG_REGISTER_DEFAULT(hvdev_uio_logtype, NOTICE);
 /* tlen is a 16-bit count of 8-byte units. */
 #define HVDEV_PKT_LEN_MAX (UINT16_MAX * 8u)
 
+/*
+ * One ring as DPDK's bus/vmbus keeps it (struct vmbus_br), ours so that the PMD needs no
+ * bus/vmbus internals: DPDK's shared librte_bus_vmbus does not export its bufring functions,
+ * and its private.h is in no installed DPDK.
+ */
+struct hvdev_ring {
+	struct vmbus_bufring *vbr;	/* the shared header page */
+	uint32_t dsize;			/* bytes of the data area after it */
+	uint32_t windex;		/* TX: our next write position */
+};
+
 struct hvdev_chan {
 	struct hvdev_uio_devinfo info;
 	struct hvdev_node node;
 	enum hvdev_chan_state state;
 	bool armed;
-	struct vmbus_br txbr;	/* guest -> host, we produce */
-	struct vmbus_br rxbr;	/* host -> guest, we consume */
+	struct hvdev_ring txbr;	/* guest -> host, we produce */
+	struct hvdev_ring rxbr;	/* host -> guest, we consume */
 	uint32_t rx_rindex;	/* our own copy of the RX read index we own */
 	struct hvdev_chan_stats stats;
 };
@@ -280,7 +290,7 @@ rx_signal_pending_sender(struct hvdev_chan *ch, uint32_t freed)
 static void
 rx_copy(const struct hvdev_chan *ch, uint32_t off, void *dst, uint32_t len)
 {
-	/* The data area starts one system page after the header, as in vmbus_br_setup(). */
+	/* The data area starts one system page after the header, as in ring_setup(). */
 	const uint8_t *data = (const uint8_t *)(uintptr_t)ch->rxbr.vbr + rte_mem_page_size();
 	uint32_t dsize = ch->rxbr.dsize;
 	uint32_t pos = (uint32_t)(((uint64_t)ch->rx_rindex + off) % dsize);
@@ -358,7 +368,7 @@ hvdev_chan_max_payload(const struct hvdev_chan *ch)
 static uint32_t
 tx_copy(struct hvdev_chan *ch, uint32_t pos, const void *src, uint32_t len)
 {
-	/* The data area starts one system page after the header, as in vmbus_br_setup(). */
+	/* The data area starts one system page after the header, as in ring_setup(). */
 	uint8_t *data = (uint8_t *)(uintptr_t)ch->txbr.vbr + rte_mem_page_size();
 	uint32_t dsize = ch->txbr.dsize;
 	uint32_t first = RTE_MIN(len, dsize - pos);
@@ -693,12 +703,24 @@ rings_fit(const struct hvdev_uio_devinfo *info)
 	       info->ring_size > (uint32_t)sysconf(_SC_PAGESIZE);
 }
 
+/*
+ * One ring over @p blen bytes at @p buf, as DPDK's vmbus_br_setup() lays it out: the header
+ * page, then the data area. rings_fit() checked that blen is more than a page.
+ */
+static void
+ring_setup(struct hvdev_ring *br, void *buf, uint32_t blen)
+{
+	br->vbr = buf;
+	br->windex = br->vbr->windex;
+	br->dsize = blen - (uint32_t)rte_mem_page_size();
+}
+
 /* Set up both rings over @p mem (TX ring, then RX ring) and check the host's indices. */
 static int
 attach_rings(struct hvdev_chan *ch, uint8_t *mem)
 {
-	vmbus_br_setup(&ch->txbr, mem, ch->info.ring_size);
-	vmbus_br_setup(&ch->rxbr, mem + ch->info.ring_size, ch->info.ring_size);
+	ring_setup(&ch->txbr, mem, ch->info.ring_size);
+	ring_setup(&ch->rxbr, mem + ch->info.ring_size, ch->info.ring_size);
 	ch->rx_rindex = ch->rxbr.vbr->rindex;
 	ch->state = HVDEV_CHAN_OPEN;
 	/*

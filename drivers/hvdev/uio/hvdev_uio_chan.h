@@ -120,7 +120,7 @@ int hvdev_uio_discover(const char *root, const rte_uuid_t class_id,
 		       struct hvdev_uio_devinfo *info, char *err, size_t errlen);
 
 /**
- * Open the device node, map both rings and set them up with DPDK's bufring code.
+ * Open the device node, map both rings and set them up in DPDK's bufring layout.
  * Opening the node is what makes the host open the channel. The node is locked: a channel
  * has one consumer.
  *
