@@ -72,7 +72,7 @@ setup(void)
 static void
 teardown(void)
 {
-	fcopy_deliver_abandon(&dlv, "test over");
+	fcopy_deliver_fini(&dlv);
 	fcopy_state_close(&state);
 	fcopy_config_free(&cfg);
 	fcopy_resolve_force_walk(false);
@@ -1111,6 +1111,83 @@ check_named_fallback(void)
 DELIVER_CASE(named_fallback)
 
 /*
+ * The allowed root's descriptor is kept between copies. A local user who renames the root
+ * away (out of every allowed path) and puts a new directory in its place between two copies
+ * must not get the second copy into the directory moved away: it goes where the path leads
+ * now, for a path naming the directory, a path naming the file and the root itself.
+ */
+static int
+check_root_moved(void)
+{
+	char moved[PATH_MAX], moved2[PATH_MAX];
+
+	hvdev_test_fmt(moved, sizeof(moved), "%s/moved-root", outside);
+	hvdev_test_fmt(moved2, sizeof(moved2), "%s/moved-again", outside);
+	TEST_ASSERT(mkdir(at(root, "sub"), 0755) == 0, "mkdir");
+	TEST_ASSERT_EQUAL(deliver(at(root, "sub/"), "a.bin", 0, data, 10), S_OK, "first copy");
+	TEST_ASSERT(rename(root, moved) == 0, "move the root out");
+	TEST_ASSERT(mkdir(root, 0755) == 0 && mkdir(at(root, "sub"), 0755) == 0, "a new root");
+	TEST_ASSERT_EQUAL(deliver(at(root, "sub/"), "b.bin", 0, data, 20), S_OK, "second copy");
+	TEST_ASSERT(same(at(root, "sub/b.bin"), data, 20), "beneath the root the path names");
+	TEST_ASSERT(!hvdev_test_exists(at(moved, "sub/b.bin")), "not in the root moved away");
+	TEST_ASSERT_EQUAL(deliver(at(root, "sub/c.bin"), "x", 0, data, 30), S_OK, "file path");
+	TEST_ASSERT_EQUAL(deliver(root, "d.bin", 0, data, 40), S_OK, "into the root itself");
+	TEST_ASSERT(rename(root, moved2) == 0 && mkdir(root, 0755) == 0, "and again");
+	TEST_ASSERT_EQUAL(deliver(at(root, "e.bin"), "x", 0, data, 50), S_OK, "file path");
+	TEST_ASSERT_EQUAL(deliver(root, "f.bin", 0, data, 60), S_OK, "root");
+	TEST_ASSERT(same(at(root, "e.bin"), data, 50) && same(at(root, "f.bin"), data, 60),
+		    "both in the new root");
+	TEST_ASSERT(!hvdev_test_exists(at(moved2, "e.bin")) &&
+		    !hvdev_test_exists(at(moved2, "f.bin")), "nothing in the root moved away");
+	/* No root at all: refused, and still nothing in the old one. */
+	TEST_ASSERT(rename(root, at(outside, "gone")) == 0, "root gone");
+	TEST_ASSERT_EQUAL(deliver(root, "g.bin", 0, data, 5), RTE_HVDEV_IC_PATH_NOT_FOUND,
+			  "no root");
+	TEST_ASSERT(!hvdev_test_exists(at(outside, "gone/g.bin")), "not in the old root");
+	TEST_ASSERT(mkdir(root, 0755) == 0, "root back for the teardown");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(root_moved)
+
+/*
+ * A hostile local user moves the target directory out of the root between two copies (or
+ * puts a link leading out in its place): the second copy never lands outside. Nothing may
+ * remember the directory of the first copy.
+ */
+static int
+check_dir_moved(void)
+{
+	TEST_ASSERT(mkdir(at(root, "sub"), 0755) == 0, "mkdir");
+	TEST_ASSERT_EQUAL(deliver(at(root, "sub/f1"), "x", 0, data, 10), S_OK, "first copy");
+	TEST_ASSERT_EQUAL(deliver(at(root, "sub/"), "f2", 0, data, 10), S_OK, "first copy");
+	TEST_ASSERT(rename(at(root, "sub"), at(outside, "sub")) == 0, "move it out");
+	TEST_ASSERT_EQUAL(deliver(at(root, "sub/f3"), "x", 0, data, 20),
+			  RTE_HVDEV_IC_PATH_NOT_FOUND, "file path: gone");
+	TEST_ASSERT_EQUAL(deliver(at(root, "sub/"), "f4", 0, data, 20),
+			  RTE_HVDEV_IC_PATH_NOT_FOUND, "directory path: gone");
+	TEST_ASSERT_EQUAL(deliver(at(root, "sub/f5"), "x", CREATE, data, 30), S_OK,
+			  "created again");
+	TEST_ASSERT(same(at(root, "sub/f5"), data, 30), "beneath the root");
+	/* A link to the directory moved out, in place of the new one. */
+	TEST_ASSERT(rename(at(root, "sub"), at(outside, "sub2")) == 0, "move it out again");
+	TEST_ASSERT(symlink("../outside/sub", at(root, "sub")) == 0, "link leading out");
+	TEST_ASSERT(deliver(at(root, "sub/f6"), "x", CREATE, data, 40) != S_OK,
+		    "file path through the link: refused");
+	TEST_ASSERT(deliver(at(root, "sub/"), "f7", CREATE, data, 40) != S_OK,
+		    "directory path through the link: refused");
+	TEST_ASSERT(deliver(at(root, "sub"), "f8", CREATE, data, 40) != S_OK,
+		    "the link as the path: refused");
+	/* Outside: f1 and f2 moved out with sub, f5 with sub2, and nothing else. */
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(outside, "f"), 3, "3 files outside, not %d",
+			  hvdev_test_count_named(outside, "f"));
+	TEST_ASSERT(same(at(outside, "sub/f1"), data, 10) && same(at(outside, "sub2/f5"), data, 30),
+		    "the files moved out");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "sub/f6")), "nothing through the link");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(dir_moved)
+
+/*
  * Durability async: COMPLETE is answered before anything is published; the file appears
  * whole at fcopy_deliver_finish(), or when the copy is ended any other way (a new START, the
  * service stopping): the host was told it succeeded.
@@ -1245,6 +1322,8 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(tmpfile_overwrite, test_tmpfile_overwrite),
 	HVDEV_CASE(named_fallback, test_named_fallback),
 	HVDEV_CASE(durability_async, test_durability_async),
+	HVDEV_CASE(root_moved, test_root_moved),
+	HVDEV_CASE(dir_moved, test_dir_moved),
 	HVDEV_CASE(state_lock, test_state_lock),
 	HVDEV_CASE(hresults, test_hresults),
 	HVDEV_CASE(paths, test_paths),

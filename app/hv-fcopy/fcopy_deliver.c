@@ -43,13 +43,27 @@ void
 fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
 		   struct fcopy_state *state)
 {
+	unsigned int i;
+
 	memset(d, 0, sizeof(*d));
 	d->pol = pol;
 	d->state = state;
 	d->dirfd = -1;
 	d->fd = -1;
+	for (i = 0; i < RTE_DIM(d->roots); i++)
+		fcopy_resolve_root_init(&d->roots[i]);
 	d->force_named = getenv(FCOPY_TEST_NAMED_ENV) != NULL;
 	d->crash_at = getenv(FCOPY_TEST_CRASH_ENV);
+}
+
+void
+fcopy_deliver_fini(struct fcopy_deliver *d)
+{
+	unsigned int i;
+
+	fcopy_deliver_abandon(d, "the service is stopping");
+	for (i = 0; i < RTE_DIM(d->roots); i++)
+		fcopy_resolve_root_close(&d->roots[i]);
 }
 
 /* Test only (FCOPY_TEST_CRASH_ENV): die here as a crash would, with no clean-up at all. */
@@ -103,15 +117,23 @@ refuse_errno(struct fcopy_deliver *d, int err, const char *what)
 	return refuse(d, fcopy_hresult_from_errno(err), "%s: %s%s", what, strerror(err), hint);
 }
 
+/* Let go of the target's directory; an allowed root's descriptor is kept for the next copy. */
+static void
+close_dir(struct fcopy_deliver *d)
+{
+	if (d->dirfd >= 0 && !d->dirfd_root)
+		close(d->dirfd);
+	d->dirfd = -1;
+	d->dirfd_root = false;
+}
+
 static void
 end_copy(struct fcopy_deliver *d)
 {
 	if (d->fd >= 0)
 		close(d->fd);
-	if (d->dirfd >= 0)
-		close(d->dirfd);
+	close_dir(d);
 	d->fd = -1;
-	d->dirfd = -1;
 	d->active = false;
 	d->pending = false;
 	d->undo.n = 0;
@@ -205,17 +227,18 @@ make_tmp_name(const char *name, char *out, size_t len)
 	snprintf(out, len, ".%.*s%s%s", (int)keep, name, FCOPY_TMP_TAG, rnd);
 }
 
-/* The longest allowed root holding @p dir, and where @p dir lies below it. */
-static const char *
+/* The longest allowed root holding @p dir (its index, -1: none), and where @p dir lies below. */
+static int
 find_root(const struct fcopy_policy *pol, const char *dir, const char **rel)
 {
-	const char *best = NULL, *r;
+	const char *r;
 	unsigned int i;
+	int best = -1;
 
 	for (i = 0; i < pol->nb_roots; i++) {
 		r = fcopy_path_beneath(dir, pol->roots[i]);
-		if (r != NULL && (best == NULL || strlen(pol->roots[i]) > strlen(best))) {
-			best = pol->roots[i];
+		if (r != NULL && (best < 0 || strlen(pol->roots[i]) > strlen(pol->roots[best]))) {
+			best = (int)i;
 			*rel = r;
 		}
 	}
@@ -241,26 +264,31 @@ resolve_dir(struct fcopy_deliver *d, bool create, bool *outside, char *shown, si
 	};
 	const char *root, *rel = NULL;
 	char failed[PATH_MAX];
-	int rootfd, ret;
+	int i, rootfd, ret;
 
-	snprintf(shown, len, "%s", d->dir);
-	root = find_root(pol, d->dir, &rel);
-	*outside = root == NULL;
-	if (root == NULL)
+	close_dir(d);
+	i = find_root(pol, d->dir, &rel);
+	*outside = i < 0;
+	if (i < 0) {
+		snprintf(shown, len, "%s", d->dir);
 		return -EACCES;
-	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	root = pol->roots[i];
+	/* Kept open between copies, and checked to be still what the path names. */
+	rootfd = fcopy_resolve_root(&d->roots[i], root);
 	if (rootfd < 0) {
-		ret = -errno;
 		snprintf(shown, len, "allowed root %s", root);
-		return ret;
+		return rootfd;
 	}
 	r.beneath = strcmp(root, "/") != 0;
 	ret = fcopy_resolve_dir(&r, rootfd, rel, &d->dirfd, failed, sizeof(failed),
 				create ? &d->undo : NULL);
-	close(rootfd);
-	if (ret < 0)
+	if (ret < 0) {
 		snprintf(shown, len, "%s%s%s", root, r.beneath ? "/" : "", failed);
-	return ret;
+		return ret;
+	}
+	d->dirfd_root = ret == 1;
+	return 0;
 }
 
 /* resolve_dir() for START: every failure is refused with its reason. */
@@ -428,7 +456,71 @@ is_root(const struct fcopy_policy *pol, const char *path)
 {
 	const char *rel = NULL;
 
-	return find_root(pol, path, &rel) != NULL && rel[0] == '\0';
+	return find_root(pol, path, &rel) >= 0 && rel[0] == '\0';
+}
+
+/*
+ * The usual case of a path that is not a known directory, in one lookup: open its parent and
+ * look at its last component there. Missing (the path names a new file), a regular file (it
+ * names that file) or a real directory (the file goes into it, opened from the parent without
+ * following a link) is settled here. @return 1 when settled, with @p hr the answer so far;
+ * 0 when the general way must decide (the parent does not resolve, the last component is a
+ * link or unreadable, the name is not valid): d->dir is @p norm again, nothing is open.
+ */
+static int
+target_in_parent(struct fcopy_deliver *d, const char *norm, const char *name, uint32_t *hr)
+{
+	const char *base = strrchr(norm, '/') + 1;
+	char shown[PATH_MAX + 32];
+	struct stat st;
+	bool outside;
+	int fd;
+
+	if (fcopy_name_check(base) < 0)
+		return 0;
+	d->dir[base - 1 == norm ? 1 : base - 1 - norm] = '\0';
+	if (resolve_dir(d, false, &outside, shown, sizeof(shown)) < 0)
+		goto general;
+	if (fstatat(d->dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			goto general;
+		/* Not there: the path names the file, and check_target() has its answer. */
+		d->tgt_known = true;
+		d->tgt_err = ENOENT;
+		*hr = set_target(d, base, "destination file name");
+		FCOPY_LOG(DEBUG, "%s: not an existing directory, so it names the file (the host's "
+			  "file name '%s' is not used)", d->target, name);
+		if (*hr == RTE_HVDEV_IC_S_OK)
+			*hr = check_strict(d, false);
+		return 1;
+	}
+	if (S_ISLNK(st.st_mode))
+		goto general;	/* followed only as openat2() allows: the general way */
+	if (S_ISDIR(st.st_mode)) {
+		/* A directory, not a link: open that very name, refusing a link swapped in. */
+		fd = openat(d->dirfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			goto general;
+		close_dir(d);
+		d->dirfd = fd;
+		snprintf(d->dir, sizeof(d->dir), "%s", norm);
+		*hr = set_target(d, name, "file name");
+		if (*hr == RTE_HVDEV_IC_S_OK)
+			*hr = check_strict(d, false);
+		return 1;
+	}
+	/* An existing file of that name: the path names it; check_target() decides. */
+	d->tgt_known = true;
+	d->tgt_err = 0;
+	d->tgt_st = st;
+	*hr = set_target(d, base, "destination file name");
+	if (*hr == RTE_HVDEV_IC_S_OK)
+		*hr = check_strict(d, false);
+	return 1;
+general:
+	close_dir(d);
+	snprintf(d->dir, sizeof(d->dir), "%s", norm);
+	return 0;
 }
 
 /*
@@ -460,6 +552,8 @@ resolve_target(struct fcopy_deliver *d, const char *path, const char *name, bool
 			hr = check_strict(d, false);
 		return hr != RTE_HVDEV_IC_S_OK ? hr : open_dir(d, create);
 	}
+	if (!is_root(d->pol, norm) && target_in_parent(d, norm, name, &hr) == 1)
+		return hr;
 	/* An existing directory, resolved once: that descriptor is where the file goes. */
 	ret = resolve_dir(d, false, &outside, shown, sizeof(shown));
 	if (ret == 0) {
@@ -490,11 +584,19 @@ static uint32_t
 check_target(struct fcopy_deliver *d)
 {
 	struct stat st;
+	int err = 0;
 
-	if (fstatat(d->dirfd, d->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno == ENOENT)
+	/* Looked at already when the destination rule was applied (target_in_parent()). */
+	if (d->tgt_known) {
+		err = d->tgt_err;
+		st = d->tgt_st;
+	} else if (fstatat(d->dirfd, d->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		err = errno;
+	}
+	if (err != 0) {
+		if (err == ENOENT)
 			return RTE_HVDEV_IC_S_OK;
-		return refuse_errno(d, errno, "checking the target");
+		return refuse_errno(d, err, "checking the target");
 	}
 	if (S_ISDIR(st.st_mode))
 		return refuse(d, RTE_HVDEV_IC_ACCESS_DENIED, "a directory of that name exists");
@@ -535,6 +637,7 @@ fcopy_deliver_start(struct fcopy_deliver *d, const char *path, const char *name,
 	fcopy_deliver_abandon(d, "a new START arrived before COMPLETE");
 	d->tmp[0] = '\0';
 	d->reason[0] = '\0';
+	d->tgt_known = false;
 	d->flags = flags;
 	d->size = size;
 	d->written = 0;

@@ -37,6 +37,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "fcopy_policy.h"
 #include "fcopy_resolve.h"
@@ -86,6 +87,7 @@ struct fcopy_deliver {
 	bool force_named;		/* test only: FCOPY_TEST_NAMED_ENV */
 	const char *crash_at;		/* test only: FCOPY_TEST_CRASH_ENV */
 	int dirfd;
+	bool dirfd_root;		/* dirfd is an allowed root's, kept in roots[] */
 	int fd;
 	uint32_t flags;			/* RTE_HVDEV_FCOPY_OVERWRITE, _CREATE_PATH */
 	uint64_t size;			/* announced by START */
@@ -97,10 +99,18 @@ struct fcopy_deliver {
 	char target[PATH_MAX];		/* dir/name, for messages */
 	char reason[PATH_MAX + 256];	/* why the last failure happened */
 	struct fcopy_resolve_undo undo;	/* directories this copy created */
+	bool tgt_known;			/* the target was looked at: tgt_err, tgt_st */
+	int tgt_err;			/* 0: it exists (tgt_st), ENOENT: it does not */
+	struct stat tgt_st;
+	/* The allowed roots' descriptors, kept between copies (same index as pol->roots). */
+	struct fcopy_resolve_root roots[FCOPY_MAX_ROOTS];
 };
 
 void fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
 			struct fcopy_state *state);
+
+/* Abandon the copy in progress (fcopy_deliver_abandon()) and close the roots kept open. */
+void fcopy_deliver_fini(struct fcopy_deliver *d);
 
 /*
  * Begin a copy of @p size bytes: @p path is the host's path_name, @p name its file_name (the

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 #if defined(__has_include)
 #if __has_include(<linux/openat2.h>)
@@ -302,6 +303,14 @@ undo_note(struct fcopy_resolve_undo *u, bool created, const struct stat *st)
 	return 0;
 }
 
+/* Close @p fd unless it is the root's, which the caller keeps. */
+static void
+close_owned(int fd, int rootfd)
+{
+	if (fd >= 0 && fd != rootfd)
+		close(fd);
+}
+
 int
 fcopy_resolve_dir(const struct fcopy_resolve *r, int rootfd, const char *rel, int *dirfd,
 		  char *where, size_t wlen, struct fcopy_resolve_undo *undo)
@@ -321,9 +330,26 @@ fcopy_resolve_dir(const struct fcopy_resolve *r, int rootfd, const char *rel, in
 	}
 	if (strlen(rel) >= sizeof(prefix))
 		return -ENAMETOOLONG;
-	cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
-	if (cur < 0)
-		return -errno;
+	if (rel[0] == '\0') {
+		*dirfd = rootfd;
+		return 1;
+	}
+	/*
+	 * An existing directory in one confined lookup: RESOLVE_BENEATH holds for every
+	 * component and every link on the way, so one call is as safe as one per prefix. Only
+	 * when it fails does the walk below go prefix by prefix, to create what is missing or
+	 * to say which component failed.
+	 */
+	if (!walk_only && !walk_forced) {
+		fd = open_confined(r, rootfd, rel);
+		if (fd >= 0) {
+			*dirfd = fd;
+			return 0;
+		}
+		if (fd == -ENOSYS)
+			walk_only = true;
+	}
+	cur = rootfd;
 	while (*p != '\0') {
 		end = strchrnul(p, '/');
 		n = (size_t)(end - p);
@@ -362,7 +388,7 @@ fcopy_resolve_dir(const struct fcopy_resolve *r, int rootfd, const char *rel, in
 			ret = fd;
 			break;
 		}
-		close(cur);
+		close_owned(cur, rootfd);
 		cur = fd;
 		p = *end == '/' ? end + 1 : end;
 	}
@@ -373,9 +399,92 @@ fcopy_resolve_dir(const struct fcopy_resolve *r, int rootfd, const char *rel, in
 		if (undo != NULL)
 			undo->rel[p > rel ? p - rel - 1 : 0] = '\0';
 		fcopy_resolve_undo(undo, cur, NULL, NULL, 0);
-		close(cur);
+		close_owned(cur, rootfd);
 		return ret;
 	}
 	*dirfd = cur;
 	return 0;
+}
+
+/* Which directory, on which mount, @p path (or @p dirfd itself with AT_EMPTY_PATH) is. */
+static int
+identify(int dirfd, const char *path, int flags, struct fcopy_resolve_root *id)
+{
+	struct statx stx;
+	struct stat st;
+	unsigned int mask = STATX_TYPE | STATX_INO;
+
+#ifdef STATX_MNT_ID
+	mask |= STATX_MNT_ID;
+#endif
+	if (statx(dirfd, path, flags | AT_STATX_SYNC_AS_STAT, mask, &stx) == 0) {
+		if (!S_ISDIR(stx.stx_mode))
+			return -ENOTDIR;
+		id->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+		id->ino = stx.stx_ino;
+		id->mnt_id = 0;
+#ifdef STATX_MNT_ID
+		if (stx.stx_mask & STATX_MNT_ID)
+			id->mnt_id = stx.stx_mnt_id;
+#endif
+		return 0;
+	}
+	if (errno != ENOSYS)
+		return -errno;
+	/* No statx (a seccomp filter, an old kernel): the inode only, no mount. */
+	if (fstatat(dirfd, path, &st, flags) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->mnt_id = 0;
+	return 0;
+}
+
+void
+fcopy_resolve_root_init(struct fcopy_resolve_root *rt)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->fd = -1;
+}
+
+void
+fcopy_resolve_root_close(struct fcopy_resolve_root *rt)
+{
+	if (rt->fd >= 0)
+		close(rt->fd);
+	fcopy_resolve_root_init(rt);
+}
+
+int
+fcopy_resolve_root(struct fcopy_resolve_root *rt, const char *path)
+{
+	struct fcopy_resolve_root now;
+	int fd, ret;
+
+	if (rt->fd >= 0) {
+		/*
+		 * The descriptor kept holds its inode: no other directory can have that inode
+		 * number on that device meanwhile, so the same device, inode and mount mean
+		 * that @p path still leads to this very directory.
+		 */
+		ret = identify(AT_FDCWD, path, 0, &now);
+		if (ret == 0 && now.dev == rt->dev && now.ino == rt->ino &&
+		    now.mnt_id == rt->mnt_id)
+			return rt->fd;
+		fcopy_resolve_root_close(rt);
+		if (ret < 0)
+			return ret;
+	}
+	fd = open(path, DIR_FLAGS);
+	if (fd < 0)
+		return -errno;
+	ret = identify(fd, "", AT_EMPTY_PATH, rt);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	rt->fd = fd;
+	return fd;
 }

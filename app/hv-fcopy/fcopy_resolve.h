@@ -9,9 +9,11 @@
  * Opening a destination directory beneath an allowed root without following a symbolic link
  * out of it, creating missing components on request.
  *
- * With openat2() (Linux 5.6+), every prefix of the path is resolved from the root with
- * RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS: relative links that stay beneath the root are
- * followed, absolute links and links leading out are refused (EXDEV). Without it, the path is
+ * With openat2() (Linux 5.6+), the path is resolved from the root with RESOLVE_BENEATH |
+ * RESOLVE_NO_MAGICLINKS: relative links that stay beneath the root are followed, absolute
+ * links and links leading out are refused (EXDEV). An existing directory takes that one call;
+ * only a failed lookup is walked again prefix by prefix (each from the root, with the same
+ * flags), to create what is missing or to tell which component failed. Without it, the path is
  * walked one component at a time with O_NOFOLLOW, which refuses every link (ELOOP). A root of
  * "/" has nothing to escape from: links are followed there, as hv_fcopy_uio_daemon does.
  *
@@ -24,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* More than a host path can hold: path_name is at most 259 UTF-16 units, "/x" per component. */
@@ -51,15 +54,40 @@ struct fcopy_resolve_undo {
 };
 
 /*
+ * An allowed root kept open between copies. Each use checks, with one statx() of its path,
+ * that the path still leads to the directory kept (same device, inode and mount): a root
+ * renamed away, replaced by another directory or mounted over is opened again, so that no
+ * copy goes beneath the directory it used to be.
+ */
+struct fcopy_resolve_root {
+	int fd;			/* -1: not open */
+	dev_t dev;
+	ino_t ino;
+	uint64_t mnt_id;	/* 0: unknown (no statx, or a kernel before 5.8) */
+};
+
+void fcopy_resolve_root_init(struct fcopy_resolve_root *rt);
+
+/*
+ * The directory @p path names now, as a descriptor that @p rt keeps (never close it).
+ * @return the descriptor or a negative errno (-ENOENT, -ENOTDIR, -EACCES, ...).
+ */
+int fcopy_resolve_root(struct fcopy_resolve_root *rt, const char *path);
+
+/* Close what @p rt keeps. */
+void fcopy_resolve_root_close(struct fcopy_resolve_root *rt);
+
+/*
  * Open directory @p rel (relative, normalized, no "..") beneath the directory @p rootfd.
  *
- * @param dirfd  receives an O_RDONLY | O_DIRECTORY descriptor.
+ * @param dirfd  receives an O_RDONLY | O_DIRECTORY descriptor: @p rootfd itself when @p rel
+ *               is empty (the return value is then 1; do not close it).
  * @param where  receives the prefix of @p rel that failed (may be NULL).
  * @param undo   receives the directories created (may be NULL); on failure the walk has
  *               already removed them itself.
- * @return 0 or a negative errno: -ENOENT (missing and not created), -ENOTDIR, -EXDEV or
- *         -ELOOP (a link refused), -ESTALE (a directory being created was replaced), -EACCES,
- *         ...
+ * @return 0, 1 (@p dirfd is @p rootfd) or a negative errno: -ENOENT (missing and not
+ *         created), -ENOTDIR, -EXDEV or -ELOOP (a link refused), -ESTALE (a directory being
+ *         created was replaced), -EACCES, ...
  */
 int fcopy_resolve_dir(const struct fcopy_resolve *r, int rootfd, const char *rel, int *dirfd,
 		      char *where, size_t wlen, struct fcopy_resolve_undo *undo);
