@@ -33,7 +33,7 @@ need_root() {
 
 build_packages="build-essential meson ninja-build pkg-config python3 python3-pyelftools \
 dpkg-dev git libnuma-dev clang llvm libclang-rt-14-dev python3-matplotlib \
-gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3-sphinx"
 
 missing_packages() {
 	for p in $build_packages; do

@@ -6,8 +6,8 @@
 #
 #	sh devtools/test.sh [meson test arguments]
 #
-# It installs everything (devtools/setup.sh), builds DPDK 25.11 and hvdev in build/, runs all
-# test suites there, builds against Debian 12's DPDK 22.11 in build-2211/ (-Ddpdk_version=22.11)
+# It installs everything (devtools/setup.sh), builds DPDK 25.11, hvdev and its documentation
+# (-Denable_docs=true) in build/, runs all test suites there, builds against Debian 12's DPDK 22.11 in build-2211/ (-Ddpdk_version=22.11)
 # and runs all test suites there too (skipped when HVDEV_NO_2211=1), cross-compiles everything
 # for arm64 in build-arm64/ (compile only; skipped when HVDEV_NO_ARM64=1), then builds
 # build-san/ with clang, AddressSanitizer, UBSan and the libFuzzer targets (-Dfuzz=true) and runs
@@ -22,8 +22,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 python=/usr/bin/python3
-# DPDK's build runs Debian's python, which has pyelftools (devtools/python3.ini).
-main_opts="--native-file devtools/python3.ini -Dwerror=true"
+# DPDK's build runs Debian's python, which has pyelftools (devtools/python3.ini). The main build
+# also builds the HTML guides and the man pages (sphinx, warnings as errors; a few seconds).
+main_opts="--native-file devtools/python3.ini -Dwerror=true -Denable_docs=true"
 # The same against Debian 12's DPDK 22.11 (subprojects/dpdk-22.11).
 old_dir=build-2211
 old_opts="--native-file devtools/python3.ini -Dwerror=true -Ddpdk_version=22.11"
