@@ -132,8 +132,16 @@ def check_files(a, dest):
     want += [os.path.join(inc, os.path.basename(h)) for h in a.header]
     for f in want:
         check(f in files, f'not installed: {f}')
-    check(any(re.search(r'share/man/man8/dpdk-hv-fcopy\.8', f) for f in files),
-          'no man page dpdk-hv-fcopy.8 installed')
+    # The man pages are built from the guides with -Denable_docs=true (--man lists them, as
+    # mandir/manN/PAGE); without it none is installed.
+    for page in a.man:
+        check(os.path.join(p, page) in files, f'man page not installed: {page}')
+    if a.man:
+        check(os.path.join(p, 'share', 'doc', 'hvdev', 'html', 'index.html') in files,
+              'the HTML guides are not installed')
+    else:
+        check(not any(re.search(r'/man/man\d/', f) for f in files),
+              'man pages installed without -Denable_docs=true')
     headers = {os.path.basename(h) for h in a.header}
     pmd_header = os.path.join(inc, 'rte_hvdev_pmd.h')
     if a.driver_sdk:
@@ -340,6 +348,8 @@ def main():
         ap.add_argument('--' + opt, required=True)
     ap.add_argument('--header', action='append', default=[])
     ap.add_argument('--driver-sdk', action='store_true')
+    ap.add_argument('--man', action='append', default=[],
+                    help='a man page the install must have (-Denable_docs=true)')
     a = ap.parse_args()
     # In the build directory: EAL refuses to load a driver (-d) from under a world-writable
     # directory such as /tmp.
