@@ -3,12 +3,13 @@
 # Copyright(c) 2026 The hvdev authors
 """Check dpdk-hvsim from the outside, as a script would use it.
 
-  check_hvsim_cli.py HVSIM_EXE GUEST_EXE
+  check_hvsim_cli.py HVSIM_EXE GUEST_EXE KVP_GUEST_EXE
 
 Starts "dpdk-hvsim serve" under a fresh directory and a guest against it (GUEST_EXE --guest
 ROOT: the fake fcopy guest of test_hvsim_fcopy, which answers S_OK to everything), then
-copies, cancels, rescinds, offers again, checks the error paths and stops the server.
-Every wait is bounded.
+copies, cancels, rescinds, offers again, checks the error paths and stops the server. Then
+the kvp commands against KVP_GUEST_EXE --guest ROOT (the fake KVP guest of test_hvsim_kvp,
+which keeps the pools in memory). Every wait is bounded.
 """
 import json
 import os
@@ -144,7 +145,8 @@ def check_faults(exe, root, src, guest):
     rc, out, _ = run([exe, 'list', '--root', root])
     check(rc == 0 and 'fault=intr_delay_ms=20,intr_drop_every=3 ' in out and
           'intr_dropped=' in out and 'intr_delayed=' in out, f'list shows the fault: {out}')
-    check(' intr_dropped=0 ' not in out or ' intr_delayed=0 ' not in out,
+    fcopy_line = [line for line in out.splitlines() if line.startswith('class=fcopy ')][0]
+    check(' intr_dropped=0 ' not in fcopy_line or ' intr_delayed=0 ' not in fcopy_line,
           f'the interrupt faults fired: {out}')
     out, _ = fault_cmd(exe, root, 'clear')
     check(': none (' in out, f'fault clear: {out}')
@@ -288,8 +290,8 @@ def scenario(exe, guest_exe, tmp):
 
         check_faults(exe, root, src, guest)
 
-        rc, _, err = run([exe, 'rescind', '--root', root, '--class', 'kvp'])
-        check(rc == 2 and 'no kvp device' in err, f'rescind kvp: {rc} {err}')
+        rc, _, err = run([exe, 'rescind', '--root', root, '--class', 'vss'])
+        check(rc == 2 and 'no vss device' in err, f'rescind vss: {rc} {err}')
 
         rc = guest.stop()
         summary = guest.wait_line(lambda s: s.startswith('fake guest: ') and 'requests' in s,
@@ -406,8 +408,149 @@ def check_kernel_and_instances(exe, tmp):
     check(rc == 2 and 'not a GUID' in err, f'--instance not-a-guid: {rc} {err}')
 
 
+HYPERV_KVP = '242ff919-07db-4180-9c2e-b86cb68c8c55'
+
+
+def kvp_json(exe, root, *args, want_rc):
+    rc, out, err = run([exe, 'kvp'] + list(args) + ['--root', root, '--json'])
+    check(rc == want_rc, f'kvp {args}: exit code {rc}, want {want_rc}; stderr: {err}')
+    try:
+        res = json.loads(out)
+    except json.JSONDecodeError as e:
+        raise CheckError(f'kvp --json output is not JSON ({e}): {out!r}') from e
+    for key in ('operation', 'status', 'hresult', 'message', 'error'):
+        check(key in res, f'JSON has no {key}: {res}')
+    check(res['operation'] == args[0], f'operation: {res}')
+    check(res['hresult'] is None or
+          (res['hresult'].startswith('0x') and len(res['hresult']) == 10), f'hresult: {res}')
+    return res
+
+
+def check_kvp(exe, guest_exe, tmp):
+    """dpdk-hvsim kvp against the fake KVP guest: every operation, JSON, errors, exit codes."""
+    root = os.path.join(tmp, 'kvp')
+    serve, devs = serve_devices(exe, root)
+    guest = None
+    try:
+        check(devs.get(HYPERV_FCOPY) == 'fcopy' and devs.get(HYPERV_KVP) == 'kvp' and
+              len(devs) == 2, f'serve offers fcopy and KVP by default, as Hyper-V: {devs}')
+        res = kvp_json(exe, root, 'get', 'k', want_rc=1)
+        check(res['status'] == 'failed' and 'not opened the KVP channel' in res['message'] and
+              res['hresult'] is None, f'no guest yet: {res}')
+        guest = Proc([guest_exe, '--guest', root, str(4 * TIMEOUT)])
+        guest.wait_line(lambda s: s == 'fake kvp guest: negotiated', 'negotiation')
+
+        # Host items (pool 0, AddKvpItems/ModifyKvpItems/RemoveKvpItems): set, get, delete.
+        key = 'cl\u00e9 \U0001f600'
+        res = kvp_json(exe, root, 'set', key, 'v\u00e4lue', want_rc=0)
+        check(res['status'] == 'ok' and res['hresult'] == '0x00000000' and
+              res['pool'] == 'external' and res['pool_id'] == 0 and res['key'] == key,
+              f'set: {res}')
+        res = kvp_json(exe, root, 'get', key, want_rc=0)
+        check(res['value'] == 'v\u00e4lue' and res['type'] == 'string', f'get: {res}')
+        rc, out, _ = run([exe, 'kvp', 'get', '--root', root, key])
+        check(rc == 0 and out == 'v\u00e4lue\n', f'get, text: {rc} {out!r}')
+        res = kvp_json(exe, root, 'set', 'n', '4000000000', '--type', 'dword', want_rc=0)
+        check(res['status'] == 'ok', f'set a DWORD: {res}')
+        rc, _, err = run([exe, 'kvp', 'set', '--root', root, 'n', '4294967296', '--type',
+                          'dword'])
+        check(rc == 2 and 'is not a dword' in err, f'DWORD out of range: {rc} {err}')
+        res = kvp_json(exe, root, 'enum', '--pool', 'external', want_rc=0)
+        check(res['status'] == 'ok' and res['count'] == 2 and res['requests'] == 3 and
+              res['hresult'] == '0x80070103' and
+              [i['key'] for i in res['items']] == [key, 'n'] and
+              res['items'][1]['value'] == '4000000000', f'enum external: {res}')
+        res = kvp_json(exe, root, 'delete', key, want_rc=0)
+        check(res['status'] == 'ok', f'delete: {res}')
+        res = kvp_json(exe, root, 'get', key, want_rc=1)
+        check(res['status'] == 'failed' and res['hresult'] == '0x80070103' and
+              res['message'] == 'No more data is available.', f'get deleted: {res}')
+        rc, _, err = run([exe, 'kvp', 'delete', '--root', root, key])
+        check(rc == 1 and 'failed to delete' in err and '(0x80070103)' in err,
+              f'delete, text failure: {rc} {err}')
+
+        # Guest intrinsic items: the auto pool, enum's default.
+        res = kvp_json(exe, root, 'enum', want_rc=0)
+        check(res['pool'] == 'auto' and res['count'] == 10 and
+              res['items'][0] == {'index': 0, 'key': 'FullyQualifiedDomainName',
+                                  'type': 'string', 'value': 'guest.example.com'},
+              f'intrinsic items: {res}')
+        rc, out, _ = run([exe, 'kvp', 'enum', '--root', root])
+        check(rc == 0 and out.splitlines()[5] == 'OSName=Test Linux', f'enum, text: {out}')
+        # Guest items: pool 1, written here through the host, read back.
+        kvp_json(exe, root, 'set', 'g', 'x', '--pool', 'guest', want_rc=0)
+        res = kvp_json(exe, root, 'enum', '--pool', '1', want_rc=0)
+        check(res['pool'] == 'guest' and res['count'] == 1, f'guest items: {res}')
+        res = kvp_json(exe, root, 'enum', '--pool', '9', want_rc=1)
+        check(res['status'] == 'failed' and res['hresult'] == '0x80070057' and
+              res['pool'] is None and res['pool_id'] == 9, f'a bad pool: {res}')
+
+        # IP information.
+        res = kvp_json(exe, root, 'ip-get', '00:15:5D:00:00:01', want_rc=0)
+        check(res['ip_addresses'] == ['10.0.0.4', '10.0.0.5'] and
+              res['address_family'] == 'both' and res['dhcp_enabled'] is True and
+              res['dns_servers'] == ['168.63.129.16'], f'ip-get: {res}')
+        res = kvp_json(exe, root, 'ip-get', '00:00:00:00:00:00', want_rc=1)
+        check(res['hresult'] == '0x80004005', f'ip-get, unknown adapter: {res}')
+        res = kvp_json(exe, root, 'ip-set', '{4fb2d8ea-1c23-4f5e-9d1f-0b2a6e1c5a11}', '--ip',
+                       '192.168.1.10', '--subnet', '255.255.255.0', '--gateway',
+                       '192.168.1.1', '--dns', '192.168.1.2;192.168.1.3', want_rc=0)
+        check(res['status'] == 'ok', f'ip-set: {res}')
+        guest.wait_line(lambda s: s.startswith('fake kvp guest: op 5 ') and
+                        s.endswith('status 0x00000000'), 'the SET_IP_INFO')
+
+        # Mistakes: exit status 2 and the reason.
+        for args, why in ((['frob'], 'needs an operation'),
+                          (['get'], 'takes 1 argument, not 0'),
+                          (['get', 'k', '--type', 'dword'], 'does not take --type'),
+                          (['get', 'k', '--pool', '256'], '--pool 256'),
+                          (['enum', '--ip', '1.2.3.4'], 'does not take --ip'),
+                          (['ip-get', 'm', '--pool', 'guest'], 'does not take --pool'),
+                          (['set', 'k', 'v', '--type', 'bytes'], '--type bytes'),
+                          (['get', 'k' * 256], 'too long')):
+            rc, _, err = run([exe, 'kvp'] + args + ['--root', root])
+            check(rc == 2 and why in err, f'kvp {args}: {rc} {err}')
+        rc, _, err = run([exe, 'kvp', 'get', 'k', '--root', os.path.join(tmp, 'nothing')])
+        check(rc == 2 and 'no dpdk-hvsim serve is running' in err, f'no server: {rc} {err}')
+        guest.stop()
+
+        # A guest that breaks the protocol: the host refuses its answer.
+        guest = Proc([guest_exe, '--guest', root, str(4 * TIMEOUT), 'bad-flags'])
+        guest.wait_line(lambda s: s == 'fake kvp guest: negotiated', 'negotiation')
+        res = kvp_json(exe, root, 'set', 'k', 'v', want_rc=1)
+        check(res['status'] == 'invalid' and
+              res['error'] == 'flags are not TRANSACTION|RESPONSE' and
+              'refused' in res['message'], f'refused answer: {res}')
+        rc, out, _ = run([exe, 'list', '--root', root])
+        check(rc == 0 and re.search(r'class=kvp .*guest_errors=1 ', out), f'counted: {out}')
+        guest.stop()
+
+        # A guest that never answers: the timeout, and no HRESULT.
+        guest = Proc([guest_exe, '--guest', root, str(4 * TIMEOUT), 'silent'])
+        guest.wait_line(lambda s: s == 'fake kvp guest: negotiated', 'negotiation')
+        res = kvp_json(exe, root, 'get', 'k', '--timeout-s', '1', want_rc=1)
+        check(res['status'] == 'timeout' and res['hresult'] is None, f'timeout: {res}')
+        res = kvp_json(exe, root, 'enum', '--timeout-s', '1', want_rc=1)
+        check(res['status'] == 'timeout' and res['count'] == 0, f'enum timeout: {res}')
+        check(guest.stop() == 0, 'silent guest exit code')
+        check(serve.stop() == 0, 'serve exit code')
+    finally:
+        serve.kill()
+        if guest is not None:
+            guest.kill()
+    # Only the devices asked for.
+    serve, devs = serve_devices(exe, root, '--class', 'fcopy')
+    try:
+        check(list(devs.values()) == ['fcopy'], f'--class fcopy: {devs}')
+        rc, _, err = run([exe, 'kvp', 'enum', '--root', root])
+        check(rc == 2 and 'no kvp device' in err, f'kvp without a KVP device: {rc} {err}')
+        check(serve.stop() == 0, 'serve exit code')
+    finally:
+        serve.kill()
+
+
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2
     tmp = tempfile.mkdtemp(prefix='hvsim-cli-')
@@ -415,6 +558,7 @@ def main():
         check_usage(sys.argv[1], tmp)
         scenario(sys.argv[1], sys.argv[2], tmp)
         check_kernel_and_instances(sys.argv[1], tmp)
+        check_kvp(sys.argv[1], sys.argv[3], tmp)
     except CheckError as e:
         print(f'FAIL: {e}', file=sys.stderr)
         return 1

@@ -17,6 +17,8 @@
 
 #include <rte_common.h>
 
+#include <rte_hvsim.h>
+
 #include "hvsim_app.h"
 
 /* How long the host may stay silent beyond the guest's own timeouts before we give up. */
@@ -130,16 +132,12 @@ bar_clear(struct bar *b)
 	b->drawn = false;
 }
 
+/* @p s as a JSON string, quoted. */
 static void
-json_str(const char *key, const char *s, bool comma)
+json_esc(const char *s)
 {
 	const unsigned char *p;
 
-	printf("\"%s\":", key);
-	if (s == NULL) {
-		printf("null%s", comma ? "," : "");
-		return;
-	}
 	putchar('"');
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
@@ -149,7 +147,18 @@ json_str(const char *key, const char *s, bool comma)
 		else
 			putchar(*p);
 	}
-	printf("\"%s", comma ? "," : "");
+	putchar('"');
+}
+
+static void
+json_str(const char *key, const char *s, bool comma)
+{
+	printf("\"%s\":", key);
+	if (s == NULL)
+		printf("null");
+	else
+		json_esc(s);
+	printf("%s", comma ? "," : "");
 }
 
 /* The file name START carries: --file-name, else SRC's last component, as Hyper-V. */
@@ -399,4 +408,342 @@ hvsim_fault(const char *root, const char *class_name, bool renegotiate,
 	       hvsim_ctl_get(&m, "fault") ?: "?", hvsim_ctl_get(&m, "intr_dropped") ?: "?",
 	       hvsim_ctl_get(&m, "intr_delayed") ?: "?", hvsim_ctl_get(&m, "faults_fired") ?: "?");
 	return HVSIM_EXIT_OK;
+}
+
+/* ---- kvp ---- */
+
+struct kvp_op {
+	const char *name;
+	int nargs;		/* positional arguments after the operation */
+	const char *pool;	/* default pool */
+	const char *what;	/* for messages */
+};
+
+static const struct kvp_op kvp_ops[] = {
+	{ "get", 1, "external", "get" },
+	{ "set", 2, "external", "set" },
+	{ "delete", 1, "external", "delete" },
+	{ "enum", 0, "auto", "enumerate" },
+	{ "ip-get", 1, NULL, "get the IP configuration of" },
+	{ "ip-set", 1, NULL, "set the IP configuration of" },
+};
+
+struct kvp_out {
+	bool json;
+	unsigned int items;
+};
+
+/* A JSON string or, for the numeric types, a number. */
+static void
+json_value(const char *type, const char *value)
+{
+	uint32_t t = (uint32_t)strtoul(type != NULL ? type : "1", NULL, 10);
+
+	if ((t == 4 || t == 11) && value != NULL && value[0] != '\0')
+		printf("\"value\":%s", value);
+	else
+		json_str("value", value, false);
+}
+
+static void
+json_type(const char *type)
+{
+	uint32_t t = (uint32_t)strtoul(type != NULL ? type : "0", NULL, 10);
+	const char *name = rte_hvsim_kvp_type_name(t);
+
+	if (name != NULL)
+		json_str("type", name, true);
+	else
+		printf("\"type\":%" PRIu32 ",", t);
+}
+
+static void
+kvp_item_line(const struct hvsim_ctl_msg *m, void *arg)
+{
+	struct kvp_out *out = arg;
+	const char *key = hvsim_ctl_get(m, "key"), *value = hvsim_ctl_get(m, "value");
+
+	if (strcmp(m->word, "item") != 0)
+		return;
+	if (out->json) {
+		printf("%s{\"index\":%s,", out->items > 0 ? "," : "",
+		       hvsim_ctl_get(m, "index") ?: "null");
+		json_str("key", key, true);
+		json_type(hvsim_ctl_get(m, "type"));
+		json_value(hvsim_ctl_get(m, "type"), value);
+		putchar('}');
+	} else {
+		printf("%s=%s\n", key ?: "", value ?: "");
+	}
+	out->items++;
+}
+
+/* A ';'-separated list as a JSON array of its non-empty elements. */
+static void
+json_list(const char *key, const char *list, bool comma)
+{
+	char *copy = strdup(list != NULL ? list : ""), *save = NULL, *tok;
+	bool first = true;
+
+	printf("\"%s\":[", key);
+	for (tok = copy != NULL ? strtok_r(copy, ";", &save) : NULL; tok != NULL;
+	     tok = strtok_r(NULL, ";", &save)) {
+		if (!first)
+			putchar(',');
+		json_esc(tok);
+		first = false;
+	}
+	printf("]%s", comma ? "," : "");
+	free(copy);
+}
+
+static const char *
+family_name(const char *f)
+{
+	static const char *const names[] = { "none", "ipv4", "ipv6", "both" };
+	unsigned long v = strtoul(f != NULL ? f : "0", NULL, 10);
+
+	return v < RTE_DIM(names) ? names[v] : NULL;
+}
+
+/* The outcome: JSON, or text on stdout (success) or stderr (failure). */
+static int
+kvp_report(const struct hvsim_kvp_opts *o, const struct kvp_op *op, const struct hvsim_ctl_msg *m)
+{
+	const char *status = hvsim_ctl_get(m, "status"), *msg = hvsim_ctl_get(m, "message");
+	const char *hr = hvsim_ctl_get(m, "hresult"), *answered = hvsim_ctl_get(m, "answered");
+	const char *err = hvsim_ctl_get(m, "error"), *arg = o->nargs > 1 ? o->args[1] : NULL;
+	const char *pool_id = hvsim_ctl_get(m, "pool");
+	bool ok, ip = op->pool == NULL;
+	const char *pool_name;
+
+	if (status == NULL || msg == NULL || hr == NULL || answered == NULL || pool_id == NULL) {
+		APP_LOG(ERR, "incomplete answer from the serve process");
+		return HVSIM_EXIT_USAGE;
+	}
+	ok = strcmp(status, "ok") == 0;
+	pool_name = rte_hvsim_kvp_pool_name((uint32_t)strtoul(pool_id, NULL, 10));
+	if (o->json) {
+		if (strcmp(op->name, "enum") == 0)
+			printf("],\"count\":%s,", hvsim_ctl_get(m, "count") ?: "0");
+		else
+			putchar('{');
+		json_str("operation", op->name, true);
+		json_str("status", status, true);
+		/* No answer, no status: a timeout is not 0x00000000. */
+		json_str("hresult", strcmp(answered, "1") == 0 ? hr : NULL, true);
+		json_str("message", msg, true);
+		json_str("error", err, true);
+		if (!ip) {
+			json_str("pool", pool_name, true);
+			printf("\"pool_id\":%s,", pool_id);
+		}
+		if (ip) {
+			json_str("adapter_id", arg, false);
+		} else if (strcmp(op->name, "enum") == 0) {
+			printf("\"requests\":%s", hvsim_ctl_get(m, "requests") ?: "0");
+		} else {
+			json_str("key", arg, strcmp(op->name, "get") == 0 && ok);
+		}
+		if (strcmp(op->name, "get") == 0 && ok) {
+			json_type(hvsim_ctl_get(m, "type"));
+			json_value(hvsim_ctl_get(m, "type"), hvsim_ctl_get(m, "value"));
+		}
+		if (strcmp(op->name, "ip-get") == 0 && ok) {
+			const char *fam = hvsim_ctl_get(m, "family");
+
+			putchar(',');
+			if (family_name(fam) != NULL)
+				json_str("address_family", family_name(fam), true);
+			else
+				printf("\"address_family\":%s,", fam ?: "null");
+			printf("\"dhcp_enabled\":%s,",
+			       strcmp(hvsim_ctl_get(m, "dhcp") ?: "0", "0") ? "true" : "false");
+			json_list("ip_addresses", hvsim_ctl_get(m, "ip"), true);
+			json_list("subnets", hvsim_ctl_get(m, "subnet"), true);
+			json_list("gateways", hvsim_ctl_get(m, "gateway"), true);
+			json_list("dns_servers", hvsim_ctl_get(m, "dns"), false);
+		}
+		printf("}\n");
+	} else if (ok && strcmp(op->name, "get") == 0) {
+		printf("%s\n", hvsim_ctl_get(m, "value") ?: "");
+	} else if (ok && strcmp(op->name, "set") == 0) {
+		printf("set %s in pool %s\n", arg, pool_name ?: pool_id);
+	} else if (ok && strcmp(op->name, "delete") == 0) {
+		printf("deleted %s from pool %s\n", arg, pool_name ?: pool_id);
+	} else if (ok && strcmp(op->name, "ip-get") == 0) {
+		printf("adapter_id: %s\naddress_family: %s\ndhcp_enabled: %s\nip_addresses: %s\n"
+		       "subnets: %s\ngateways: %s\ndns_servers: %s\n",
+		       hvsim_ctl_get(m, "adapter") ?: "", family_name(hvsim_ctl_get(m, "family")) ?:
+		       hvsim_ctl_get(m, "family") ?: "?",
+		       strcmp(hvsim_ctl_get(m, "dhcp") ?: "0", "0") ? "yes" : "no",
+		       hvsim_ctl_get(m, "ip") ?: "", hvsim_ctl_get(m, "subnet") ?: "",
+		       hvsim_ctl_get(m, "gateway") ?: "", hvsim_ctl_get(m, "dns") ?: "");
+	} else if (ok && strcmp(op->name, "ip-set") == 0) {
+		printf("set the IP configuration of %s\n", arg);
+	} else if (!ok) {
+		fprintf(stderr, "%s: kvp: failed to %s %s%s%s: %s", HVSIM_PROG, op->what,
+			arg != NULL ? arg : "pool", arg != NULL && !ip ? " in pool " :
+			arg == NULL ? " " : "", ip ? "" : (pool_name ?: pool_id), msg);
+		if (strcmp(answered, "1") == 0 && strcmp(status, "invalid") != 0)
+			fprintf(stderr, " (%s)", hr);
+		if (strcmp(op->name, "enum") == 0)
+			fprintf(stderr, " after %s items", hvsim_ctl_get(m, "count") ?: "0");
+		fputc('\n', stderr);
+	}
+	return ok ? HVSIM_EXIT_OK : HVSIM_EXIT_FAIL;
+}
+
+/* --family, or the family the addresses have. @return 0..3, or -1. */
+static int
+kvp_family(const struct hvsim_kvp_opts *o)
+{
+	bool v4 = o->ip != NULL && strchr(o->ip, '.') != NULL;
+	bool v6 = o->ip != NULL && strchr(o->ip, ':') != NULL;
+
+	if (o->family == NULL)
+		return (v4 ? RTE_HVSIM_KVP_ADDR_IPV4 : 0) | (v6 ? RTE_HVSIM_KVP_ADDR_IPV6 : 0);
+	if (strcmp(o->family, "none") == 0)
+		return RTE_HVSIM_KVP_ADDR_NONE;
+	if (strcmp(o->family, "ipv4") == 0)
+		return RTE_HVSIM_KVP_ADDR_IPV4;
+	if (strcmp(o->family, "ipv6") == 0)
+		return RTE_HVSIM_KVP_ADDR_IPV6;
+	if (strcmp(o->family, "both") == 0)
+		return RTE_HVSIM_KVP_ADDR_BOTH;
+	return -1;
+}
+
+/* The request line of @p op. @return 0, or -1 (logged). */
+static int
+kvp_request(const struct hvsim_kvp_opts *o, const struct kvp_op *op, const char *pool,
+	    char *line)
+{
+	int ret = 0, fam;
+
+	snprintf(line, HVSIM_CTL_LINE_MAX, "kvp");
+	ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "op", op->name);
+	ret |= hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "pool", "%d",
+			      rte_hvsim_kvp_pool_parse(pool));
+	if (o->class_name != NULL)
+		ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "class", o->class_name);
+	if (o->timeout_s != 0)
+		ret |= hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "timeout_ms", "%" PRIu32,
+				      o->timeout_s * 1000);
+	if (op->pool == NULL) {
+		fam = kvp_family(o);
+		if (fam < 0) {
+			APP_LOG(ERR, "kvp: --family %s: neither ipv4, ipv6, both nor none",
+				o->family);
+			return -1;
+		}
+		ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "adapter", o->args[1]);
+		ret |= hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "family", "%d", fam);
+		ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "dhcp", o->dhcp ? "1" : "0");
+		if (o->ip != NULL)
+			ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "ip", o->ip);
+		if (o->subnet != NULL)
+			ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "subnet", o->subnet);
+		if (o->gateway != NULL)
+			ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "gateway", o->gateway);
+		if (o->dns != NULL)
+			ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "dns", o->dns);
+	} else if (op->nargs > 0) {
+		ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "key", o->args[1]);
+	}
+	if (strcmp(op->name, "set") == 0) {
+		ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "value", o->args[2]);
+		ret |= hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "type", "%" PRId64,
+				      o->type != NULL ? rte_hvsim_kvp_type_parse(o->type) :
+				      (int64_t)RTE_HVDEV_KVP_REG_SZ);
+	}
+	if (ret != 0) {
+		APP_LOG(ERR, "kvp: the request is too long");
+		return -1;
+	}
+	return 0;
+}
+
+/* Refuse early what the options of another operation would silently ignore. */
+static int
+kvp_check(const struct hvsim_kvp_opts *o, const struct kvp_op *op)
+{
+	bool ip_opts = o->ip != NULL || o->subnet != NULL || o->gateway != NULL ||
+		       o->dns != NULL || o->dhcp || o->family != NULL;
+
+	if (o->nargs - 1 != op->nargs) {
+		APP_LOG(ERR, "kvp %s takes %d argument%s, not %d", op->name, op->nargs,
+			op->nargs == 1 ? "" : "s", o->nargs - 1);
+		return -1;
+	}
+	if (ip_opts && strcmp(op->name, "ip-set") != 0) {
+		APP_LOG(ERR, "kvp %s does not take --ip, --subnet, --gateway, --dns, --dhcp or "
+			"--family (ip-set does)", op->name);
+		return -1;
+	}
+	if (o->type != NULL && strcmp(op->name, "set") != 0) {
+		APP_LOG(ERR, "kvp %s does not take --type (set does)", op->name);
+		return -1;
+	}
+	if (o->pool != NULL && op->pool == NULL) {
+		APP_LOG(ERR, "kvp %s does not take --pool", op->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+hvsim_kvp(const struct hvsim_kvp_opts *o)
+{
+	uint32_t timeout_s = o->timeout_s != 0 ? o->timeout_s : CLIENT_DEFAULT_TIMEOUT_S;
+	struct kvp_out out = { .json = o->json };
+	const struct kvp_op *op = NULL;
+	char *line = NULL, *last = NULL;
+	struct hvsim_ctl_msg m;
+	const char *pool;
+	unsigned int i;
+	int ret = HVSIM_EXIT_USAGE;
+
+	for (i = 0; o->nargs > 0 && i < RTE_DIM(kvp_ops); i++)
+		if (strcmp(o->args[0], kvp_ops[i].name) == 0)
+			op = &kvp_ops[i];
+	if (op == NULL) {
+		APP_LOG(ERR, "kvp needs an operation: get, set, delete, enum, ip-get or ip-set%s%s",
+			o->nargs > 0 ? ", not " : "", o->nargs > 0 ? o->args[0] : "");
+		return HVSIM_EXIT_USAGE;
+	}
+	if (kvp_check(o, op) < 0)
+		return HVSIM_EXIT_USAGE;
+	pool = o->pool != NULL ? o->pool : op->pool != NULL ? op->pool : "guest";
+	line = malloc(HVSIM_CTL_LINE_MAX);
+	last = malloc(HVSIM_CTL_LINE_MAX);
+	if (line == NULL || last == NULL || kvp_request(o, op, pool, line) < 0)
+		goto out;
+	if (o->json && strcmp(op->name, "enum") == 0)
+		printf("{\"items\":[");
+	/* ENUMERATE: one timeout per index; a slow guest with many items takes long. */
+	ret = transact(o->root, line, strcmp(op->name, "enum") == 0 ? -1 :
+		       (int)(2 * timeout_s * 1000 + CLIENT_SLACK_MS), last, HVSIM_CTL_LINE_MAX,
+		       kvp_item_line, &out);
+	if (ret < 0) {
+		if (o->json && strcmp(op->name, "enum") == 0)
+			printf("]}\n");
+		ret = HVSIM_EXIT_USAGE;
+		goto out;
+	}
+	ret = HVSIM_EXIT_USAGE;
+	if (hvsim_ctl_parse(last, &m) < 0) {
+		APP_LOG(ERR, "malformed answer from the serve process");
+	} else if (strcmp(m.word, "error") == 0) {
+		if (o->json && strcmp(op->name, "enum") == 0)
+			printf("]}\n");
+		APP_LOG(ERR, "%s", hvsim_ctl_get(&m, "message") ?: "the operation was refused");
+		ret = exit_for_errno(hvsim_ctl_get(&m, "errno"));
+	} else {
+		ret = kvp_report(o, op, &m);
+	}
+out:
+	free(line);
+	free(last);
+	return ret;
 }

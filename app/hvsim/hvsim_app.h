@@ -102,6 +102,20 @@ struct hvsim_copy_opts {
 	const char *file_name;	/* START's file name instead of SRC's, or NULL */
 };
 int hvsim_copy(const struct hvsim_copy_opts *o);
+/* kvp: the host's KVP operations. */
+struct hvsim_kvp_opts {
+	const char *root;
+	const char *class_name;	/* NULL: the first KVP device */
+	const char *pool;	/* name or number; NULL: the operation's default */
+	const char *type;	/* set: value type name or number; NULL: string */
+	bool json;
+	uint32_t timeout_s;	/* 0: the host's default */
+	const char *ip, *subnet, *gateway, *dns, *family;	/* ip-set */
+	bool dhcp;
+	const char *const *args;	/* the operation, then its arguments */
+	int nargs;
+};
+int hvsim_kvp(const struct hvsim_kvp_opts *o);
 /* rescind, offer, list: one request, one answer. */
 int hvsim_simple(const char *root, const char *cmd, const char *class_name);
 /* fault: set (KEY=VALUE items), clear ("clear") or show (no item) a device's faults. */

@@ -45,6 +45,14 @@ enum {
 	OPT_INSTANCE,
 	OPT_KERNEL,
 	OPT_STRICT_XACTID,
+	OPT_POOL,
+	OPT_TYPE,
+	OPT_IP,
+	OPT_SUBNET,
+	OPT_GATEWAY,
+	OPT_DNS,
+	OPT_DHCP,
+	OPT_FAMILY,
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +74,14 @@ static const struct option long_opts[] = {
 	{ "instance", required_argument, NULL, OPT_INSTANCE },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "strict-xactid", no_argument, NULL, OPT_STRICT_XACTID },
+	{ "pool", required_argument, NULL, OPT_POOL },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "subnet", required_argument, NULL, OPT_SUBNET },
+	{ "gateway", required_argument, NULL, OPT_GATEWAY },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "dhcp", no_argument, NULL, OPT_DHCP },
+	{ "family", required_argument, NULL, OPT_FAMILY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -86,6 +102,10 @@ static const char *const copy_opts[] = {
 static const char *const fault_opts[] = { "root", "class", "renegotiate", NULL };
 static const char *const dev_opts[] = { "root", "class", NULL };
 static const char *const list_opts[] = { "root", NULL };
+static const char *const kvp_opts[] = {
+	"root", "class", "pool", "type", "json", "timeout-s", "ip", "subnet", "gateway", "dns",
+	"dhcp", "family", NULL,
+};
 
 static const struct cmd cmds[] = {
 	{ "serve", serve_opts, 0,
@@ -100,12 +120,19 @@ static const struct cmd cmds[] = {
 	{ "rescind", dev_opts, 0, "rescind --root DIR [--class NAME]" },
 	{ "offer", dev_opts, 0, "offer --root DIR [--class NAME]" },
 	{ "list", list_opts, 0, "list --root DIR" },
+	{ "kvp", kvp_opts, -1,
+	  "kvp get|set|delete|enum|ip-get|ip-set --root DIR [ARGS] [--pool POOL]\n"
+	  "         [--type TYPE] [--timeout-s N] [--class NAME] [--json]\n"
+	  "         kvp get KEY | set KEY VALUE | delete KEY | enum | ip-get MAC\n"
+	  "         kvp ip-set ADAPTER [--ip LIST] [--subnet LIST] [--gateway LIST]\n"
+	  "         [--dns LIST] [--dhcp] [--family ipv4|ipv6|both|none]" },
 };
 
 struct app_opts {
 	const struct cmd *cmd;
 	struct hvsim_serve_opts serve;
 	struct hvsim_copy_opts copy;
+	struct hvsim_kvp_opts kvp;
 	const char *root;
 	const char *class_name;
 	bool renegotiate;
@@ -126,15 +153,19 @@ usage(FILE *f)
 	for (i = 0; i < RTE_DIM(cmds); i++)
 		fprintf(f, "  %s\n", cmds[i].synopsis);
 	fprintf(f, "\n"
-		"  serve    offer the devices (default: one fcopy device that negotiates IC\n"
-		"           versions) and run the host until SIGINT or SIGTERM; the other\n"
-		"           commands talk to it through DIR/" HVSIM_CTL_SOCK ".\n"
+		"  serve    offer the devices (default: an fcopy and a KVP device, both\n"
+		"           negotiating IC versions) and run the host until SIGINT or\n"
+		"           SIGTERM; the other commands talk to it through\n"
+		"           DIR/" HVSIM_CTL_SOCK ".\n"
 		"  copy     Copy-VMFile: push local file SRC to guest path DEST (sent as is:\n"
 		"           the guest puts the file in DEST if it ends in '/' or is a directory\n"
 		"           there, else at DEST itself).\n"
 		"  rescind  withdraw a device, as turning Guest Services off does.\n"
 		"  offer    offer a rescinded device again.\n"
 		"  list     show the devices, their state and counters.\n"
+		"  kvp      the host's Data Exchange operations on the guest's pools: get,\n"
+		"           set (add or modify, Add/ModifyKvpItems), delete (RemoveKvpItems),\n"
+		"           enum (read a whole pool), ip-get and ip-set (an adapter's IP).\n"
 		"  fault    set (KEY=VALUE items), clear or show a device's injected faults:\n"
 		"           intr_delay_ms, intr_drop_every, intr_drop_pct, seed, corrupt, nego,\n"
 		"           mangle, mangle_op, mangle_nth, mangle_len, step, action, pid\n"
@@ -164,15 +195,26 @@ usage(FILE *f)
 		"  --timeout-s N         per-request timeout, 1 to 86400 (default 30)\n"
 		"  --chunk N             WRITE data size, 1 to 6144 (default 6144)\n"
 		"  --cancel-after BYTES  send CANCEL once BYTES are written\n"
-		"  --json                print the outcome of copy as JSON\n"
+		"  --json                print the outcome of copy or kvp as JSON\n"
 		"  --fault SPEC          copy with these faults (comma-separated KEY=VALUE)\n"
 		"  --file-name NAME      send NAME as the file name, not SRC's (odd names)\n"
 		"  --renegotiate         fault: send a NEGOTIATE now (with the fault set)\n"
+		"  --pool POOL           kvp: external (0, host items: the default of get, set,\n"
+		"                        delete), guest (1, the guest's items), auto (2, the\n"
+		"                        guest's intrinsic items: the default of enum),\n"
+		"                        auto-external (3), auto-internal (4), or 0 to 255\n"
+		"  --type TYPE           kvp set: string (default), expand-string, dword,\n"
+		"                        qword, or a number\n"
+		"  --ip, --subnet, --gateway, --dns LIST  kvp ip-set: ';'-separated lists\n"
+		"  --dhcp                kvp ip-set: DHCP enabled\n"
+		"  --family FAMILY       kvp ip-set: ipv4, ipv6, both or none (default: from\n"
+		"                        the addresses)\n"
 		"  -v, --verbose         more log (twice: debug)\n"
 		"  -h, --help            this help\n"
 		"  --version             the hvdev and DPDK versions\n\n"
 		"Exit status: 0 success; 1 the operation failed (the guest's error, a timeout, a\n"
-		"cancel); 2 a usage error, or no serve process reachable under DIR.\n");
+		"cancel, an answer the host refuses); 2 a usage error, or no serve process (or\n"
+		"no such device) reachable under DIR.\n");
 }
 
 static bool
@@ -294,6 +336,7 @@ set_opt(struct app_opts *a, int c, const char *arg)
 		if (parse_num("timeout-s", arg, 1, 86400, &v) < 0)
 			return -EINVAL;
 		a->copy.timeout_s = (uint32_t)v;
+		a->kvp.timeout_s = (uint32_t)v;
 		return 0;
 	case OPT_CHUNK:
 		if (parse_num("chunk", arg, 1, 6144, &v) < 0)
@@ -304,6 +347,7 @@ set_opt(struct app_opts *a, int c, const char *arg)
 		return parse_num("cancel-after", arg, 1, UINT64_MAX, &a->copy.cancel_after);
 	case OPT_JSON:
 		a->copy.json = true;
+		a->kvp.json = true;
 		return 0;
 	case OPT_FAULT:
 		a->copy.fault = arg;
@@ -313,6 +357,40 @@ set_opt(struct app_opts *a, int c, const char *arg)
 		return 0;
 	case OPT_RENEGOTIATE:
 		a->renegotiate = true;
+		return 0;
+	case OPT_POOL:
+		if (rte_hvsim_kvp_pool_parse(arg) < 0) {
+			APP_LOG(ERR, "--pool %s: neither external, guest, auto, auto-external, "
+				"auto-internal nor a number from 0 to 255", arg);
+			return -EINVAL;
+		}
+		a->kvp.pool = arg;
+		return 0;
+	case OPT_TYPE:
+		if (rte_hvsim_kvp_type_parse(arg) < 0) {
+			APP_LOG(ERR, "--type %s: neither string, expand-string, dword, qword nor a "
+				"number", arg);
+			return -EINVAL;
+		}
+		a->kvp.type = arg;
+		return 0;
+	case OPT_IP:
+		a->kvp.ip = arg;
+		return 0;
+	case OPT_SUBNET:
+		a->kvp.subnet = arg;
+		return 0;
+	case OPT_GATEWAY:
+		a->kvp.gateway = arg;
+		return 0;
+	case OPT_DNS:
+		a->kvp.dns = arg;
+		return 0;
+	case OPT_DHCP:
+		a->kvp.dhcp = true;
+		return 0;
+	case OPT_FAMILY:
+		a->kvp.family = arg;
 		return 0;
 	default:
 		return -EINVAL;
@@ -431,6 +509,13 @@ main(int argc, char **argv)
 		return hvsim_serve(&a.serve);
 	if (strcmp(a.cmd->name, "copy") == 0)
 		return hvsim_copy(&a.copy);
+	if (strcmp(a.cmd->name, "kvp") == 0) {
+		a.kvp.root = a.root;
+		a.kvp.class_name = a.class_name;
+		a.kvp.args = (const char *const *)a.items;
+		a.kvp.nargs = a.nitems;
+		return hvsim_kvp(&a.kvp);
+	}
 	if (strcmp(a.cmd->name, "fault") == 0)
 		return hvsim_fault(a.root, a.class_name, a.renegotiate,
 				   (const char *const *)a.items, a.nitems);

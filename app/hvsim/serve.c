@@ -465,6 +465,240 @@ serve_copy(struct serve *sv, int fd, const struct hvsim_ctl_msg *m)
 	hvsim_ctl_send(fd, line);
 }
 
+/* ---- kvp ---- */
+
+/* How a KVP operation ended, as one word for the client, and a sentence. */
+static const char *
+kvp_outcome(int ret, const struct rte_hvsim_kvp_result *r, bool end_ok, bool open,
+	    int timeout_ms, char *msg, size_t len)
+{
+	switch (ret) {
+	case 0:
+		snprintf(msg, len, "%s", rte_hvsim_hresult_message(r->status));
+		return r->status == RTE_HVDEV_IC_S_OK ||
+		       (end_ok && r->status == RTE_HVDEV_IC_S_CONT) ? "ok" : "failed";
+	case -ETIMEDOUT:
+		snprintf(msg, len, r->requests == 0 ? "The guest did not answer the version "
+			 "negotiation within %d ms." : "The guest did not answer within %d ms.",
+			 timeout_ms != 0 ? timeout_ms : 30000);
+		return "timeout";
+	case -EBADMSG:
+		snprintf(msg, len, "The guest's answer was refused: %s.", r->error);
+		return "invalid";
+	case -ENOTCONN:
+		snprintf(msg, len, "%s", r->requests > 0 ? "The guest closed the channel." :
+			 open ? "The guest refused the integration component versions offered." :
+			 "The guest has not opened the KVP channel (is its KVP service running?).");
+		return "failed";
+	case -EOVERFLOW:
+		snprintf(msg, len, "The guest never ended the enumeration.");
+		return "failed";
+	default:
+		snprintf(msg, len, "%s", strerror(-ret));
+		return "failed";
+	}
+}
+
+static void
+kvp_item_fields(char *line, size_t size, const struct rte_hvsim_kvp_item *it)
+{
+	hvsim_ctl_addf(line, size, "type", "%" PRIu32, it->type);
+	hvsim_ctl_add(line, size, "key", it->key);
+	hvsim_ctl_add(line, size, "value", it->value);
+}
+
+static int
+kvp_ip_request(const struct hvsim_ctl_msg *m, struct rte_hvsim_kvp_ip *ip)
+{
+	static const struct {
+		const char *key;
+		size_t off, size;
+	} f[] = {
+		{ "adapter", offsetof(struct rte_hvsim_kvp_ip, adapter_id),
+		  sizeof(ip->adapter_id) },
+		{ "ip", offsetof(struct rte_hvsim_kvp_ip, ip_addr), sizeof(ip->ip_addr) },
+		{ "subnet", offsetof(struct rte_hvsim_kvp_ip, subnet), sizeof(ip->subnet) },
+		{ "gateway", offsetof(struct rte_hvsim_kvp_ip, gateway), sizeof(ip->gateway) },
+		{ "dns", offsetof(struct rte_hvsim_kvp_ip, dns), sizeof(ip->dns) },
+	};
+	uint64_t family = 0, dhcp = 0;
+	unsigned int i;
+	const char *v;
+
+	for (i = 0; i < RTE_DIM(f); i++) {
+		v = hvsim_ctl_get(m, f[i].key);
+		if (v != NULL && strlen(v) >= f[i].size)
+			return -EINVAL;
+		snprintf((char *)ip + f[i].off, f[i].size, "%s", v != NULL ? v : "");
+	}
+	if (get_u64(m, "family", UINT8_MAX, &family) < 0 || get_u64(m, "dhcp", 1, &dhcp) < 0)
+		return -EINVAL;
+	ip->addr_family = (uint8_t)family;
+	ip->dhcp_enabled = (uint8_t)dhcp;
+	return 0;
+}
+
+static void
+kvp_ip_fields(char *line, size_t size, const struct rte_hvsim_kvp_ip *ip)
+{
+	hvsim_ctl_add(line, size, "adapter", ip->adapter_id);
+	hvsim_ctl_addf(line, size, "family", "%u", ip->addr_family);
+	hvsim_ctl_addf(line, size, "dhcp", "%u", ip->dhcp_enabled);
+	hvsim_ctl_add(line, size, "ip", ip->ip_addr);
+	hvsim_ctl_add(line, size, "subnet", ip->subnet);
+	hvsim_ctl_add(line, size, "gateway", ip->gateway);
+	hvsim_ctl_add(line, size, "dns", ip->dns);
+}
+
+/*
+ * ENUMERATE index after index, each item a line to the client as it comes (a pool of any size
+ * streams), until the guest answers anything but S_OK.
+ */
+static int
+kvp_enum_stream(const struct served_dev *sd, int fd, uint8_t pool,
+		const struct rte_hvsim_kvp_opts *o, struct rte_hvsim_kvp_result *r, uint32_t *n)
+{
+	struct rte_hvsim_kvp_item *it = malloc(sizeof(*it));
+	char *line = malloc(HVSIM_CTL_LINE_MAX);
+	uint32_t requests = 0;
+	int ret = -ENOMEM;
+
+	for (*n = 0; it != NULL && line != NULL; (*n)++) {
+		ret = rte_hvsim_kvp_enum_index(sd->dev, pool, *n, it, o, r);
+		requests += r->requests;
+		if (ret < 0 || r->status != RTE_HVDEV_IC_S_OK)
+			break;
+		if (*n == 65535) {
+			ret = -EOVERFLOW;
+			break;
+		}
+		strcpy(line, "item");
+		hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "index", "%" PRIu32, *n);
+		kvp_item_fields(line, HVSIM_CTL_LINE_MAX, it);
+		if (hvsim_ctl_send(fd, line) < 0) {
+			APP_LOG(NOTICE, "kvp enum on %s: the client went away", sd->instance);
+			ret = -ECONNRESET;
+			break;
+		}
+	}
+	r->requests = requests;
+	free(it);
+	free(line);
+	return ret;
+}
+
+static void
+serve_kvp(struct serve *sv, int fd, const struct hvsim_ctl_msg *m)
+{
+	const char *op = hvsim_ctl_get(m, "op"), *key = hvsim_ctl_get(m, "key");
+	const char *pool_s = hvsim_ctl_get(m, "pool");
+	struct rte_hvsim_kvp_opts o = { 0 };
+	struct rte_hvsim_kvp_result r = { 0 };
+	struct rte_hvsim_kvp_item *it = calloc(1, sizeof(*it));
+	struct rte_hvsim_kvp_ip *ip = calloc(1, sizeof(*ip));
+	char *line = malloc(HVSIM_CTL_LINE_MAX);
+	const struct rte_hvdev_ic_class *cls = rte_hvdev_ic_class_by_name("kvp");
+	const struct served_dev *sd;
+	uint64_t timeout_ms = 0, type = RTE_HVDEV_KVP_REG_SZ;
+	const char *status, *v;
+	char msg[512];
+	uint32_t n = 0;
+	int pool = -1, ret;
+	bool is_enum = false;
+
+	if (it == NULL || ip == NULL || line == NULL) {
+		reply_error(fd, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (pool_s != NULL)
+		pool = rte_hvsim_kvp_pool_parse(pool_s);
+	if (op == NULL || pool < 0 || get_u64(m, "timeout_ms", INT32_MAX, &timeout_ms) < 0 ||
+	    get_u64(m, "type", UINT32_MAX, &type) < 0) {
+		reply_error(fd, EINVAL, "kvp needs op=, pool= (a name or 0 to 255) and numbers "
+			    "in range");
+		goto out;
+	}
+	sd = find_dev(sv, hvsim_ctl_get(m, "class") != NULL ? hvsim_ctl_get(m, "class") :
+		      cls->name, false, fd);
+	if (sd == NULL)
+		goto out;
+	o.timeout_ms = (int)timeout_ms;
+	it->type = (uint32_t)type;
+	snprintf(it->key, sizeof(it->key), "%s", key != NULL ? key : "");
+	if ((strcmp(op, "get") == 0 || strcmp(op, "set") == 0 || strcmp(op, "delete") == 0) &&
+	    (key == NULL || strlen(key) >= sizeof(it->key))) {
+		reply_error(fd, EINVAL, "kvp %s needs key= (at most 255 UTF-16 units)", op);
+		goto out;
+	}
+	APP_LOG(INFO, "kvp %s pool %d on %s", op, pool, sd->instance);
+	if (strcmp(op, "get") == 0) {
+		ret = rte_hvsim_kvp_get(sd->dev, (uint8_t)pool, key, it, &o, &r);
+	} else if (strcmp(op, "set") == 0) {
+		v = hvsim_ctl_get(m, "value");
+		if (v == NULL || strlen(v) >= sizeof(it->value)) {
+			reply_error(fd, EINVAL, "kvp set needs value= (at most 1023 UTF-16 units)");
+			goto out;
+		}
+		snprintf(it->value, sizeof(it->value), "%s", v);
+		if ((type == RTE_HVDEV_KVP_REG_U32 || type == RTE_HVDEV_KVP_REG_QWORD) &&
+		    get_u64(m, "value", type == RTE_HVDEV_KVP_REG_U32 ? UINT32_MAX : UINT64_MAX,
+			    &it->number) < 0) {
+			reply_error(fd, EINVAL, "kvp set: '%s' is not a %s", v,
+				    rte_hvsim_kvp_type_name((uint32_t)type));
+			goto out;
+		}
+		ret = rte_hvsim_kvp_set(sd->dev, (uint8_t)pool, it, &o, &r);
+	} else if (strcmp(op, "delete") == 0) {
+		ret = rte_hvsim_kvp_delete(sd->dev, (uint8_t)pool, key, &o, &r);
+	} else if (strcmp(op, "enum") == 0) {
+		is_enum = true;
+		ret = kvp_enum_stream(sd, fd, (uint8_t)pool, &o, &r, &n);
+		if (ret == -ECONNRESET)
+			goto out;
+	} else if (strcmp(op, "ip-get") == 0 || strcmp(op, "ip-set") == 0) {
+		if (kvp_ip_request(m, ip) < 0 || ip->adapter_id[0] == '\0') {
+			reply_error(fd, EINVAL, "kvp %s needs adapter= and fields that fit", op);
+			goto out;
+		}
+		ret = op[3] == 'g' ? rte_hvsim_kvp_ip_get(sd->dev, ip->adapter_id, ip, &o, &r) :
+		      rte_hvsim_kvp_ip_set(sd->dev, ip, &o, &r);
+	} else {
+		reply_error(fd, EINVAL, "unknown kvp operation '%s'", op);
+		goto out;
+	}
+	if (ret == -EINVAL || ret == -ENOTSUP || ret == -EBUSY || ret == -ENOMEM) {
+		reply_error(fd, -ret, "kvp %s on %s: %s", op, sd->instance,
+			    ret == -EINVAL ? "a key or value that is not UTF-8 or too long" :
+			    ret == -ENOTSUP ? "not possible on the KVP version agreed" :
+			    strerror(-ret));
+		goto out;
+	}
+	status = kvp_outcome(ret, &r, is_enum, rte_hvsim_is_open(sd->dev), o.timeout_ms, msg,
+			     sizeof(msg));
+	APP_LOG(NOTICE, "kvp %s pool %d%s%s: %s: %s", op, pool, key != NULL ? " key " : "",
+		key != NULL ? key : "", status, msg);
+	strcpy(line, "ok");
+	hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "status", status);
+	hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "hresult", "0x%08" PRIx32, r.status);
+	hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "answered", "%d", r.answered ? 1 : 0);
+	hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "requests", "%" PRIu32, r.requests);
+	hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "pool", "%d", pool);
+	hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "message", msg);
+	if (r.error[0] != '\0')
+		hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "error", r.error);
+	if (is_enum)
+		hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "count", "%" PRIu32, n);
+	if (ret == 0 && r.status == RTE_HVDEV_IC_S_OK && strcmp(op, "get") == 0)
+		kvp_item_fields(line, HVSIM_CTL_LINE_MAX, it);
+	if (ret == 0 && r.status == RTE_HVDEV_IC_S_OK && strcmp(op, "ip-get") == 0)
+		kvp_ip_fields(line, HVSIM_CTL_LINE_MAX, ip);
+	hvsim_ctl_send(fd, line);
+out:
+	free(it);
+	free(ip);
+	free(line);
+}
+
 /* ---- rescind, offer, list ---- */
 
 static void
@@ -568,6 +802,8 @@ worker_main(void *arg)
 		serve_list(w->sv, w->fd);
 	else if (strcmp(m.word, "fault") == 0)
 		serve_fault(w->sv, w->fd, &m);
+	else if (strcmp(m.word, "kvp") == 0)
+		serve_kvp(w->sv, w->fd, &m);
 	else
 		reply_error(w->fd, EINVAL, "unknown request '%s'", m.word);
 out:
@@ -685,9 +921,10 @@ set_kernel(struct serve *sv, const char *spec)
 static int
 offer_devices(struct serve *sv, const struct hvsim_serve_opts *o)
 {
-	static const char *const fcopy_only[] = { "fcopy" };
-	const char *const *classes = o->nclasses > 0 ? o->classes : fcopy_only;
-	unsigned int i, n = o->nclasses > 0 ? o->nclasses : 1;
+	/* What a Hyper-V VM with Guest Services on has among the user-space IC devices. */
+	static const char *const defaults[] = { "fcopy", "kvp" };
+	const char *const *classes = o->nclasses > 0 ? o->classes : defaults;
+	unsigned int i, n = o->nclasses > 0 ? o->nclasses : RTE_DIM(defaults);
 	const struct rte_hvdev_ic_class *cls;
 	struct rte_hvsim_dev_conf conf;
 	struct served_dev *sd;

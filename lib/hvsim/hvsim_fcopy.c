@@ -81,6 +81,7 @@ static const struct {
 	{ 0x80070050, "The file exists." },
 	{ 0x80070057, "The parameter is incorrect." },
 	{ 0x80070070, "There is not enough space on the disk." },
+	{ 0x80070103, "No more data is available." },
 	{ 0x800700CE, "The filename or extension is too long." },
 	{ 0x8007048F, "The device is not connected." },
 	{ 0x800705B4, "This operation returned because the timeout period expired." },

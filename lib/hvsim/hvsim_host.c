@@ -408,7 +408,8 @@ drain_guest_tx(struct rte_hvsim *sim, struct rte_hvsim_dev *dev)
 			return;
 		}
 		signal_pending_sender_locked(dev, consumed);
-		if (hvsim_ic_take_locked(dev, &pkt) || hvsim_fcopy_take_locked(dev, &pkt))
+		if (hvsim_ic_take_locked(dev, &pkt) || hvsim_fcopy_take_locked(dev, &pkt) ||
+		    hvsim_kvp_take_locked(dev, &pkt))
 			continue;
 		if (ops != NULL && ops->on_packet != NULL) {
 			pthread_mutex_unlock(&sim->lock);
@@ -906,12 +907,19 @@ renew_rings_locked(struct rte_hvsim_dev *dev)
 static const rte_uuid_t hyperv_fcopy_instance = RTE_UUID_INIT(0xeb765408, 0x105f, 0x49b6,
 							      0xb4aa, 0xc123b64d17d4ULL);
 
+/*
+ * Hyper-V's instance of the KVP device (242ff919-07db-4180-9c2e-b86cb68c8c55): OpenVMM's KVP
+ * IC offers it, and lsvmbus on Hyper-V shows it.
+ */
+static const rte_uuid_t hyperv_kvp_instance = RTE_UUID_INIT(0x242ff919, 0x07db, 0x4180,
+							    0x9c2e, 0xb86cb68c8c55ULL);
+
 static bool
-is_fcopy_class(const rte_uuid_t class_id)
+is_class(const rte_uuid_t class_id, const char *name)
 {
 	const struct rte_hvdev_ic_class *cls = rte_hvdev_ic_class_by_guid(class_id);
 
-	return cls != NULL && strcmp(cls->name, "fcopy") == 0;
+	return cls != NULL && strcmp(cls->name, name) == 0;
 }
 
 /* Has a device of this host (offered or rescinded) got that instance id? Lock held. */
@@ -955,10 +963,13 @@ init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsi
 	dev->conf.strict_xactid |= sim->strict_xactid;
 	if (dev->conf.relid == 0)
 		dev->conf.relid = sim->next_relid++;
-	if (rte_uuid_compare(dev->conf.instance_id, zero) == 0 && is_fcopy_class(c->class_id) &&
+	if (rte_uuid_compare(dev->conf.instance_id, zero) == 0 && is_class(c->class_id, "fcopy") &&
 	    !instance_taken(sim, hyperv_fcopy_instance)) {
 		/* The instance Hyper-V offers fcopy as; the upstream daemon opens only that one. */
 		rte_uuid_copy(dev->conf.instance_id, hyperv_fcopy_instance);
+	} else if (rte_uuid_compare(dev->conf.instance_id, zero) == 0 &&
+		   is_class(c->class_id, "kvp") && !instance_taken(sim, hyperv_kvp_instance)) {
+		rte_uuid_copy(dev->conf.instance_id, hyperv_kvp_instance);
 	} else if (rte_uuid_compare(dev->conf.instance_id, zero) == 0) {
 		/* Stable and unique per host: the class with the relid in its last bytes. */
 		memcpy(dev->conf.instance_id, c->class_id, sizeof(rte_uuid_t));

@@ -23,6 +23,11 @@
 
 /* What Hyper-V offers as framework versions when the configuration names none. */
 static const struct rte_hvdev_ic_version default_fw[] = { { 3, 0 }, { 1, 0 } };
+/*
+ * The KVP versions Microsoft's host offers (OpenVMM's KVP IC: 3.0, 4.0 and 5.0, the last with
+ * the binary IP form); a Linux guest picks 4.0.
+ */
+static const struct rte_hvdev_ic_version host_kvp_srv[] = { { 3, 0 }, { 4, 0 }, { 5, 0 } };
 
 static int
 copy_versions(struct rte_hvdev_ic_version *dst, unsigned int *n,
@@ -54,6 +59,8 @@ hvsim_ic_init(struct rte_hvsim_dev *dev, const struct rte_hvsim_dev_conf *conf)
 		ret = copy_versions(ic->fw, &ic->nfw, default_fw, RTE_DIM(default_fw));
 	if (ret == 0 && conf->ic_srv != NULL)
 		ret = copy_versions(ic->srv, &ic->nsrv, conf->ic_srv, conf->ic_nsrv);
+	else if (ret == 0 && cls != NULL && strcmp(cls->name, "kvp") == 0)
+		ret = copy_versions(ic->srv, &ic->nsrv, host_kvp_srv, RTE_DIM(host_kvp_srv));
 	else if (ret == 0 && cls != NULL)
 		ret = copy_versions(ic->srv, &ic->nsrv, cls->srv, cls->nsrv);
 	else if (ret == 0)

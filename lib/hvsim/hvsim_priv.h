@@ -80,6 +80,22 @@ struct hvsim_fcopy {
 	bool advanced;			/* the staged request went out on a success answer */
 };
 
+/* Bytes of a KVP answer's payload the host keeps: the biggest request (IP info) and more. */
+#define HVSIM_KVP_ANSWER_MAX 8192
+
+/* The KVP role of one device (hvsim_kvp.c): one request in flight at a time. */
+struct hvsim_kvp {
+	bool busy;			/* a caller owns the role */
+	bool pending;			/* request sent, answer not taken yet */
+	bool answered;
+	uint64_t xactid;		/* of the request in flight */
+	uint8_t *answer;		/* answer payload (HVSIM_KVP_ANSWER_MAX), while busy */
+	uint32_t answer_len;		/* payload bytes of the answer (may exceed what is kept) */
+	uint16_t answer_type;		/* VMBus packet type of the answer */
+	uint64_t stale[HVSIM_FCOPY_STALE_MAX];
+	unsigned int nstale;
+};
+
 /* The fault set of one device and what it needs between events (hvsim_fault.c). */
 struct hvsim_fault_state {
 	struct rte_hvsim_fault f;
@@ -131,6 +147,7 @@ struct rte_hvsim_dev {
 	struct rte_hvsim_dev_stats stats;
 	struct hvsim_ic ic;
 	struct hvsim_fcopy fcopy;
+	struct hvsim_kvp kvp;
 	struct hvsim_fault_state fault;
 	struct rte_hvsim_kernel kernel;	/* the host's profile when the device was offered */
 };
@@ -220,5 +237,8 @@ enum rte_hvsim_step_action hvsim_fault_step_locked(struct rte_hvsim_dev *dev,
 
 /* hvsim_fcopy.c: true when @p pkt answers an fcopy request (taken); lock held. */
 bool hvsim_fcopy_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt);
+
+/* hvsim_kvp.c: true when @p pkt answers a KVP request (taken); lock held. */
+bool hvsim_kvp_take_locked(struct rte_hvsim_dev *dev, const struct rte_hvsim_pkt *pkt);
 
 #endif /* HVSIM_PRIV_H */

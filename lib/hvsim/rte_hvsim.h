@@ -26,6 +26,7 @@
 #include <rte_uuid.h>
 
 #include "rte_hvdev_ic.h"
+#include "rte_hvdev_kvp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,8 +65,9 @@ struct rte_hvsim_dev_conf {
 	rte_uuid_t class_id;		/**< required */
 	/**
 	 * Zero: for the fcopy class Hyper-V's fixed instance eb765408-105f-49b6-b4aa-c123b64d17d4
-	 * (the upstream daemon opens only that one), unless another device of this host already
-	 * has it; otherwise, and for the other classes, derived from the class and relid.
+	 * (the upstream daemon opens only that one), for the KVP class Hyper-V's
+	 * 242ff919-07db-4180-9c2e-b86cb68c8c55, unless another device of this host already has
+	 * it; otherwise, and for the other classes, derived from the class and relid.
 	 */
 	rte_uuid_t instance_id;
 	uint32_t relid;			/**< zero: next free */
@@ -111,7 +113,10 @@ struct rte_hvsim_dev_conf {
 	/** Framework versions offered; NULL: {3.0, 1.0}. Copied at offer time. */
 	const struct rte_hvdev_ic_version *ic_fw;
 	unsigned int ic_nfw;
-	/** Service versions offered; NULL: the guest's list for the class (known classes only). */
+	/**
+	 * Service versions offered; NULL: for KVP what Microsoft's host offers (3.0, 4.0, 5.0),
+	 * for the other known classes the guest's list for the class.
+	 */
 	const struct rte_hvdev_ic_version *ic_srv;
 	unsigned int ic_nsrv;
 	const struct rte_hvsim_dev_ops *ops;
@@ -590,6 +595,212 @@ int rte_hvsim_fault_format(const struct rte_hvsim_fault *fault, char *buf, size_
  */
 __rte_experimental
 int rte_hvsim_ic_renegotiate(struct rte_hvsim_dev *dev);
+
+/*
+ * The host's KVP (Data Exchange) role (hvsim_kvp.c). Hyper-V drives the KVP integration
+ * component with one request at a time: it adds, modifies and removes its own items in the
+ * guest's pools with SET and DELETE, reads the guest's items with ENUMERATE (index 0, 1, ...
+ * until the guest answers HV_S_CONT), and gets or injects an adapter's IP configuration. Each
+ * function below sends one such request (ENUMERATE: one per index), waits for the answer,
+ * checks it as the host does, and decodes it. Requirements as rte_hvsim_fcopy(): a device
+ * offered with conf.ic_negotiate (normally the KVP class) whose channel the guest has opened;
+ * they block, and must not be called from a device callback.
+ */
+
+/*
+ * Pools and value types are rte_hvdev_kvp.h's: RTE_HVDEV_KVP_POOL_EXTERNAL (0, host items,
+ * HostExchangeItems: the host writes), _GUEST (1, GuestExchangeItems: the host reads), _AUTO
+ * (2, GuestIntrinsicExchangeItems: the host enumerates), _AUTO_EXTERNAL (3), _AUTO_INTERNAL
+ * (4); RTE_HVDEV_KVP_REG_SZ (1), _EXPAND_SZ (2), _U32 (4, REG_DWORD) and _QWORD (11) as
+ * Microsoft's host sends and reads them. Any pool byte and any type may be sent, to test
+ * guests.
+ */
+
+/** Bytes of UTF-8 that the longest key (255 UTF-16 units and a NUL) decodes to, NUL included. */
+#define RTE_HVSIM_KVP_KEY_UTF8_MAX	768
+/** Bytes of UTF-8 that the longest string value (1023 units and a NUL) decodes to. */
+#define RTE_HVSIM_KVP_VALUE_UTF8_MAX	3072
+
+/** One key/value pair, decoded (UTF-8, NUL-terminated). */
+struct rte_hvsim_kvp_item {
+	uint32_t type;				/**< RTE_HVDEV_KVP_REG_* */
+	char key[RTE_HVSIM_KVP_KEY_UTF8_MAX];
+	/** REG_SZ/REG_EXPAND_SZ: the string; DWORD/QWORD: the number in decimal (output only) */
+	char value[RTE_HVSIM_KVP_VALUE_UTF8_MAX];
+	uint64_t number;			/**< REG_DWORD/REG_QWORD */
+};
+
+/** @name Address families of the IP information (addr_family) */
+/**@{*/
+#define RTE_HVSIM_KVP_ADDR_NONE	0
+#define RTE_HVSIM_KVP_ADDR_IPV4	1
+#define RTE_HVSIM_KVP_ADDR_IPV6	2
+#define RTE_HVSIM_KVP_ADDR_BOTH	3
+/**@}*/
+
+/**
+ * An adapter's IP configuration as GET_IP_INFO returns it and SET_IP_INFO injects it: the
+ * string form of the kernel's struct hv_kvp_ipaddr_value, decoded to UTF-8. Lists are
+ * ';'-separated, as Hyper-V and the kernel's daemon write them.
+ */
+struct rte_hvsim_kvp_ip {
+	/** GET: the adapter's MAC address ("00:15:5D:..."); SET: the adapter's GUID */
+	char adapter_id[384];			/**< 128 UTF-16 units on the wire */
+	uint8_t addr_family;			/**< RTE_HVSIM_KVP_ADDR_* */
+	uint8_t dhcp_enabled;
+	char ip_addr[3072];			/**< 1024 units */
+	char subnet[3072];			/**< 1024 units */
+	char gateway[1536];			/**< 512 units */
+	char dns[3072];				/**< 1024 units */
+};
+
+/** @name Fault injection into KVP requests (rte_hvsim_kvp_opts.mangle bits) */
+/**@{*/
+#define RTE_HVSIM_KVP_MANGLE_KEY_SIZE	(1u << 0)	/**< key_size field = opts.key_size */
+#define RTE_HVSIM_KVP_MANGLE_VALUE_SIZE	(1u << 1)	/**< value_size field = opts.value_size */
+/** The body cut (or zero-extended) to opts.body_len bytes, icmsgsize saying so. */
+#define RTE_HVSIM_KVP_MANGLE_BODY_LEN	(1u << 2)
+/** icmsgsize = opts.icmsgsize, whatever the body (a lie, beyond or short of it). */
+#define RTE_HVSIM_KVP_MANGLE_ICMSGSIZE	(1u << 3)
+#define RTE_HVSIM_KVP_MANGLE_OP		(1u << 4)	/**< operation byte = opts.op */
+/** The key's last unit replaced by a lone high surrogate (invalid UTF-16). */
+#define RTE_HVSIM_KVP_MANGLE_KEY_UTF16	(1u << 5)
+/** The string value's last unit replaced by a lone low surrogate. */
+#define RTE_HVSIM_KVP_MANGLE_VALUE_UTF16 (1u << 6)
+/** The key field filled with 256 non-NUL units, key_size 512: no terminator. */
+#define RTE_HVSIM_KVP_MANGLE_KEY_NO_NUL	(1u << 7)
+/** A string value field filled with 1024 non-NUL units, value_size 2048. */
+#define RTE_HVSIM_KVP_MANGLE_VALUE_NO_NUL (1u << 8)
+/**@}*/
+
+/** Options of one KVP operation. Zeroed: Hyper-V's behaviour. */
+struct rte_hvsim_kvp_opts {
+	int timeout_ms;		/**< per request; 0: 30000 (see the guide: assumed) */
+	uint32_t mangle;	/**< RTE_HVSIM_KVP_MANGLE_* bits; applied to every request */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t body_len;
+	uint16_t icmsgsize;
+	uint8_t op;
+};
+
+/** Outcome of one KVP operation. */
+struct rte_hvsim_kvp_result {
+	bool answered;		/**< the guest answered the last request sent */
+	bool timed_out;		/**< ... or did not, in time */
+	uint32_t status;	/**< the guest's status in that answer (HV_S_CONT ends ENUMERATE) */
+	uint32_t requests;	/**< requests sent */
+	/** Why the answer was refused (the call returned -EBADMSG); "" otherwise. */
+	char error[160];
+};
+
+/**
+ * GET: ask the guest for @p key in @p pool. On S_OK the answer must carry a valid value
+ * (type REG_SZ, REG_EXPAND_SZ, REG_DWORD or REG_QWORD with their sizes, strings valid
+ * UTF-16 NUL-terminated within value_size); it is decoded into @p item (may be NULL).
+ *
+ * Every KVP call returns 0 when the guest answered validly (its status, success or not, in
+ * res->status); -EBADMSG when the answer broke the protocol (res->error says how: payload
+ * length not the request's, icmsgsize beyond the packet, not a KVP message, flags not
+ * TRANSACTION|RESPONSE, operation or pool not echoed, sizes or strings invalid), counted as a
+ * guest error; -ETIMEDOUT (res->timed_out); -ENOTCONN (channel not open or closed meanwhile,
+ * negotiation refused); -EINVAL (bad arguments, a key or value that does not fit: 255 UTF-16
+ * units for a key, 1023 for a string value, or not UTF-8); -ENOTSUP (no IC role; IP operations
+ * on KVP 5.0, whose binary form is not implemented); -EBUSY (another KVP call runs on the
+ * device); -EDEADLK (called on the host thread).
+ */
+__rte_experimental
+int rte_hvsim_kvp_get(struct rte_hvsim_dev *dev, uint8_t pool, const char *key,
+		      struct rte_hvsim_kvp_item *item, const struct rte_hvsim_kvp_opts *opts,
+		      struct rte_hvsim_kvp_result *res);
+
+/**
+ * SET: add or modify item->key in @p pool with item->type and item->value (strings) or
+ * item->number (REG_DWORD, REG_QWORD), as AddKvpItems and ModifyKvpItems do on pool 0.
+ * @return as rte_hvsim_kvp_get().
+ */
+__rte_experimental
+int rte_hvsim_kvp_set(struct rte_hvsim_dev *dev, uint8_t pool,
+		      const struct rte_hvsim_kvp_item *item, const struct rte_hvsim_kvp_opts *opts,
+		      struct rte_hvsim_kvp_result *res);
+
+/** DELETE: remove @p key from @p pool (RemoveKvpItems on pool 0). @return as get. */
+__rte_experimental
+int rte_hvsim_kvp_delete(struct rte_hvsim_dev *dev, uint8_t pool, const char *key,
+			 const struct rte_hvsim_kvp_opts *opts, struct rte_hvsim_kvp_result *res);
+
+/**
+ * One ENUMERATE: the item at @p index of @p pool, decoded into @p item (may be NULL) when the
+ * status is S_OK. @return as rte_hvsim_kvp_get().
+ */
+__rte_experimental
+int rte_hvsim_kvp_enum_index(struct rte_hvsim_dev *dev, uint8_t pool, uint32_t index,
+			     struct rte_hvsim_kvp_item *item,
+			     const struct rte_hvsim_kvp_opts *opts,
+			     struct rte_hvsim_kvp_result *res);
+
+/**
+ * Read a whole pool as Hyper-V does: ENUMERATE index 0, 1, ... until the guest answers a
+ * status other than S_OK. HV_S_CONT (RTE_HVDEV_IC_S_CONT) is the normal end; any other status
+ * ends it too, as a failure (res->status). Up to @p max items go to @p items (may be NULL).
+ *
+ * @param count  receives the number of items the guest returned.
+ * @return as rte_hvsim_kvp_get(); -ENOBUFS when more than @p max items came (the first @p max
+ *         are kept); -EOVERFLOW when the guest never ended (65536 items).
+ */
+__rte_experimental
+int rte_hvsim_kvp_enumerate(struct rte_hvsim_dev *dev, uint8_t pool,
+			    struct rte_hvsim_kvp_item *items, unsigned int max,
+			    unsigned int *count, const struct rte_hvsim_kvp_opts *opts,
+			    struct rte_hvsim_kvp_result *res);
+
+/**
+ * GET_IP_INFO: the IP configuration of the adapter whose MAC address is @p adapter_id (the
+ * kernel's daemon compares it with the upper-case "XX:XX:..." form), decoded into @p ip.
+ * The string form of KVP 3.0/4.0 (what Linux guests negotiate). @return as get.
+ */
+__rte_experimental
+int rte_hvsim_kvp_ip_get(struct rte_hvsim_dev *dev, const char *adapter_id,
+			 struct rte_hvsim_kvp_ip *ip, const struct rte_hvsim_kvp_opts *opts,
+			 struct rte_hvsim_kvp_result *res);
+
+/** SET_IP_INFO: inject @p ip (Hyper-V Replica's failover IP). @return as get. */
+__rte_experimental
+int rte_hvsim_kvp_ip_set(struct rte_hvsim_dev *dev, const struct rte_hvsim_kvp_ip *ip,
+			 const struct rte_hvsim_kvp_opts *opts, struct rte_hvsim_kvp_result *res);
+
+/**
+ * Fault injection: send one KVP message whose body (after the 28-byte IC header) is exactly
+ * @p body / @p len, wait for the answer and copy up to *answer_len bytes of the answer's body
+ * to @p answer (may be NULL; *answer_len receives the body bytes the answer held). The answer
+ * is only checked for framing (length, icmsgsize, type, flags), not decoded.
+ *
+ * @return 0, -EBADMSG, -ETIMEDOUT, -ENOTCONN, -EINVAL (also @p len over 65535), -EMSGSIZE,
+ *         -EBUSY, -EDEADLK.
+ */
+__rte_experimental
+int rte_hvsim_kvp_raw(struct rte_hvsim_dev *dev, const void *body, uint32_t len, void *answer,
+		      uint32_t *answer_len, const struct rte_hvsim_kvp_opts *opts,
+		      struct rte_hvsim_kvp_result *res);
+
+/**
+ * Name of a pool number ("external", "guest", "auto", "auto-external", "auto-internal"), or
+ * NULL.
+ */
+__rte_experimental
+const char *rte_hvsim_kvp_pool_name(uint32_t pool);
+
+/** Pool by name (as rte_hvsim_kvp_pool_name()) or number 0..255. @return it, or -EINVAL. */
+__rte_experimental
+int rte_hvsim_kvp_pool_parse(const char *s);
+
+/** Name of a value type ("string", "expand-string", "dword", "qword"), or NULL. */
+__rte_experimental
+const char *rte_hvsim_kvp_type_name(uint32_t type);
+
+/** Value type by name (as rte_hvsim_kvp_type_name()) or number. @return it, or -EINVAL. */
+__rte_experimental
+int64_t rte_hvsim_kvp_type_parse(const char *s);
 
 #ifdef __cplusplus
 }
