@@ -307,6 +307,12 @@ hvdev_test_fcopy_spawn(const char *root, const char *guest, const char *state,
 	return pid;
 }
 
+const char *
+hvdev_test_spawn_prefix(void)
+{
+	return spawn_prefix_arg;
+}
+
 int
 hvdev_test_process_stop(pid_t pid, unsigned int wait_ms)
 {

@@ -97,6 +97,12 @@ pid_t hvdev_test_fcopy_spawn(const char *root, const char *guest, const char *st
 			     const char *const *extra);
 
 /**
+ * The EAL --file-prefix argument for a service this test process spawns (its runtime
+ * directory is removed at exit, as hvdev_test_fcopy_spawn()'s is).
+ */
+const char *hvdev_test_spawn_prefix(void);
+
+/**
  * SIGTERM @p pid, wait up to @p wait_ms for it, then SIGKILL it.
  * @return its wait status, or -1 for no process (@p pid <= 0).
  */
