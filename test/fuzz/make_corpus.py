@@ -259,6 +259,59 @@ def seeds_ring():
     put('fuzz_ring', 'bad-start', struct.pack('<HHHH', 4100, 3, 0, 0) + recv(8))
 
 
+# fuzz_kvp: [u8 mode][bytes] (see fuzz_kvp.c); mode 2 pads a body to its whole structure.
+def kvp_str(s, field):
+    b = s.encode('utf-16-le', 'surrogatepass') + b'\0\0'
+    return b + b'\0' * (field - len(b))
+
+
+def kvp_value(vtype, key, value, ksize=None, vsize=None):
+    k = kvp_str(key, 512)
+    if isinstance(value, bytes):
+        v = value + b'\0' * (2048 - len(value))
+        vs = len(value)
+    else:
+        v = kvp_str(value, 2048)
+        vs = 2 * (len(value.encode('utf-16-le')) // 2 + 1)
+    ks = 2 * (len(key.encode('utf-16-le', 'surrogatepass')) // 2 + 1)
+    return struct.pack('<III', vtype, ks if ksize is None else ksize,
+                       vs if vsize is None else vsize) + k + v
+
+
+def kvp_msg(op, pool, body):
+    return struct.pack('<BBH', op, pool, 0) + body
+
+
+def kvp_ip(op, adapter, ip='', subnet='', gateway='', dns='', family=0, dhcp=0):
+    return struct.pack('<BB', op, 1) + kvp_str(adapter, 256) + struct.pack('<BB', family, dhcp) + \
+        kvp_str(ip, 2048) + kvp_str(subnet, 2048) + kvp_str(gateway, 1024) + kvp_str(dns, 2048)
+
+
+def seeds_kvp():
+    put('fuzz_kvp', 'set', b'\0' + kvp_msg(1, 1, kvp_value(1, 'Key', 'Value')))
+    put('fuzz_kvp', 'set-u32', b'\0' + kvp_msg(1, 0, kvp_value(4, 'n', struct.pack('<I', 7))))
+    put('fuzz_kvp', 'set-qword', b'\0' + kvp_msg(1, 3, kvp_value(11, 'q', struct.pack('<Q', 9))))
+    put('fuzz_kvp', 'get', b'\0' + kvp_msg(0, 1, kvp_value(1, 'Key', '')))
+    put('fuzz_kvp', 'delete', b'\0' + kvp_msg(2, 1, struct.pack('<I', 8) + kvp_str('Key', 512)))
+    put('fuzz_kvp', 'enum-pool', b'\0' + kvp_msg(3, 1, struct.pack('<I', 0) +
+                                                 kvp_value(0, '', '', 0, 0)))
+    put('fuzz_kvp', 'enum-auto', b'\2' + kvp_msg(3, 2, struct.pack('<I', 1)))
+    put('fuzz_kvp', 'enum-auto-end', b'\2' + kvp_msg(3, 2, struct.pack('<I', 10)))
+    put('fuzz_kvp', 'short-set', b'\2' + kvp_msg(1, 0, kvp_value(1, 'k', 'v')[:40]))
+    put('fuzz_kvp', 'ip-get', b'\0' + kvp_ip(4, '00:15:5D:00:01:02'))
+    put('fuzz_kvp', 'ip-set', b'\0' + kvp_ip(5, 'f8615163-df3e-46c5-913f-f2d2f965ed0e',
+                                               '192.0.2.10', '255.255.255.0', '192.0.2.1',
+                                               '192.0.2.53', 1, 0))
+    put('fuzz_kvp', 'odd-key', b'\0' + kvp_msg(1, 0, kvp_value(1, 'Key', 'v', ksize=7)))
+    put('fuzz_kvp', 'lone-surrogate', b'\0' + kvp_msg(1, 0, kvp_value(1, 'a\ud800', 'v')))
+    put('fuzz_kvp', 'bad-pool', b'\2' + kvp_msg(3, 9, b''))
+    put('fuzz_kvp', 'bad-op', b'\2' + kvp_msg(6, 0, b''))
+    put('fuzz_kvp', 'icmsgsize-lies', b'\6' + struct.pack('<H', 9000) + kvp_msg(3, 0, b''))
+    put('fuzz_kvp', 'negotiate', b'\x08' + struct.pack('<HHI', 2, 3, 0) +
+        struct.pack('<HHHHHHHHHH', 1, 0, 3, 0, 3, 0, 4, 0, 5, 0))
+    put('fuzz_kvp', 'raw-short', b'\1' + ic_hdr(2, 0)[:27])
+
+
 if __name__ == '__main__':
     seeds_ic()
     seeds_utf16()
@@ -266,3 +319,4 @@ if __name__ == '__main__':
     seeds_config()
     seeds_fcopy()
     seeds_ring()
+    seeds_kvp()
