@@ -510,6 +510,19 @@ def check_kvp(exe, guest_exe, tmp):
                           (['get', 'k' * 256], 'too long')):
             rc, _, err = run([exe, 'kvp'] + args + ['--root', root])
             check(rc == 2 and why in err, f'kvp {args}: {rc} {err}')
+        # Fault hooks: the request malformed as asked; the guest refuses it.
+        res = kvp_json(exe, root, 'get', 'g', '--pool', 'guest', '--mangle', 'key_size=4096',
+                       want_rc=1)
+        check(res['status'] == 'failed' and res['hresult'] == '0x80070057',
+              f'key_size 4096: {res}')
+        res = kvp_json(exe, root, 'set', 'k', 'v', '--mangle', 'body_len=100', want_rc=1)
+        check(res['status'] == 'failed' and res['hresult'] == '0x80070057',
+              f'a 100-byte body: {res}')
+        res = kvp_json(exe, root, 'set', 'k', 'v', '--mangle', 'op=9', want_rc=1)
+        check(res['status'] == 'failed' and res['hresult'] == '0x80070032',
+              f'an unknown operation: {res}')
+        rc, _, err = run([exe, 'kvp', 'get', 'k', '--root', root, '--mangle', 'bogus'])
+        check(rc == 2 and "unknown KVP mangle item 'bogus'" in err, f'--mangle bogus: {err}')
         rc, _, err = run([exe, 'kvp', 'get', 'k', '--root', os.path.join(tmp, 'nothing')])
         check(rc == 2 and 'no dpdk-hvsim serve is running' in err, f'no server: {rc} {err}')
         guest.stop()

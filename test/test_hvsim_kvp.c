@@ -1028,6 +1028,28 @@ check_errors(void)
 	TEST_ASSERT_EQUAL(rte_hvsim_kvp_type_parse("bytes"), -EINVAL, "type junk");
 	TEST_ASSERT(strcmp(rte_hvsim_hresult_message(HV_S_CONT), "No more data is available.") ==
 		    0, "HV_S_CONT's text");
+	{
+		struct rte_hvsim_kvp_opts o = { 0 };
+		char err[128];
+
+		TEST_ASSERT_EQUAL(rte_hvsim_kvp_mangle_parse("key_size=4096,body_len=100 op=7,"
+			"key_utf16,value_no_nul", &o, err, sizeof(err)), 0, "mangle spec: %s", err);
+		TEST_ASSERT(o.mangle == (RTE_HVSIM_KVP_MANGLE_KEY_SIZE |
+			    RTE_HVSIM_KVP_MANGLE_BODY_LEN | RTE_HVSIM_KVP_MANGLE_OP |
+			    RTE_HVSIM_KVP_MANGLE_KEY_UTF16 | RTE_HVSIM_KVP_MANGLE_VALUE_NO_NUL) &&
+			    o.key_size == 4096 && o.body_len == 100 && o.op == 7, "parsed");
+		TEST_ASSERT_EQUAL(rte_hvsim_kvp_mangle_parse("none", &o, err, sizeof(err)), 0,
+				  "none");
+		TEST_ASSERT_EQUAL(o.mangle, 0, "none clears");
+		TEST_ASSERT_EQUAL(rte_hvsim_kvp_mangle_parse("op=256", &o, err, sizeof(err)),
+				  -EINVAL, "op range");
+		TEST_ASSERT(strstr(err, "from 0 to 255") != NULL, "why: %s", err);
+		TEST_ASSERT_EQUAL(rte_hvsim_kvp_mangle_parse("key_utf16=1", &o, err, sizeof(err)),
+				  -EINVAL, "a flag with a value");
+		TEST_ASSERT_EQUAL(rte_hvsim_kvp_mangle_parse("bogus", &o, err, sizeof(err)),
+				  -EINVAL, "unknown");
+		TEST_ASSERT(strstr(err, "unknown KVP mangle item 'bogus'") != NULL, "why: %s", err);
+	}
 	/* The guest goes away: the channel is closed. */
 	kg_stop(guest);
 	guest->root = NULL;

@@ -651,6 +651,8 @@ kvp_request(const struct hvsim_kvp_opts *o, const struct kvp_op *op, const char 
 	} else if (op->nargs > 0) {
 		ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "key", o->args[1]);
 	}
+	if (o->mangle != NULL)
+		ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "mangle", o->mangle);
 	if (strcmp(op->name, "set") == 0) {
 		ret |= hvsim_ctl_add(line, HVSIM_CTL_LINE_MAX, "value", o->args[2]);
 		ret |= hvsim_ctl_addf(line, HVSIM_CTL_LINE_MAX, "type", "%" PRId64,

@@ -112,6 +112,7 @@ struct hvsim_kvp_opts {
 	uint32_t timeout_s;	/* 0: the host's default */
 	const char *ip, *subnet, *gateway, *dns, *family;	/* ip-set */
 	bool dhcp;
+	const char *mangle;	/* fault hooks (rte_hvsim_kvp_mangle_parse()), or NULL */
 	const char *const *args;	/* the operation, then its arguments */
 	int nargs;
 };

@@ -53,6 +53,7 @@ enum {
 	OPT_DNS,
 	OPT_DHCP,
 	OPT_FAMILY,
+	OPT_MANGLE,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +83,7 @@ static const struct option long_opts[] = {
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "dhcp", no_argument, NULL, OPT_DHCP },
 	{ "family", required_argument, NULL, OPT_FAMILY },
+	{ "mangle", required_argument, NULL, OPT_MANGLE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -104,7 +106,7 @@ static const char *const dev_opts[] = { "root", "class", NULL };
 static const char *const list_opts[] = { "root", NULL };
 static const char *const kvp_opts[] = {
 	"root", "class", "pool", "type", "json", "timeout-s", "ip", "subnet", "gateway", "dns",
-	"dhcp", "family", NULL,
+	"dhcp", "family", "mangle", NULL,
 };
 
 static const struct cmd cmds[] = {
@@ -122,7 +124,7 @@ static const struct cmd cmds[] = {
 	{ "list", list_opts, 0, "list --root DIR" },
 	{ "kvp", kvp_opts, -1,
 	  "kvp get|set|delete|enum|ip-get|ip-set --root DIR [ARGS] [--pool POOL]\n"
-	  "         [--type TYPE] [--timeout-s N] [--class NAME] [--json]\n"
+	  "         [--type TYPE] [--timeout-s N] [--class NAME] [--json] [--mangle SPEC]\n"
 	  "         kvp get KEY | set KEY VALUE | delete KEY | enum | ip-get MAC\n"
 	  "         kvp ip-set ADAPTER [--ip LIST] [--subnet LIST] [--gateway LIST]\n"
 	  "         [--dns LIST] [--dhcp] [--family ipv4|ipv6|both|none]" },
@@ -209,6 +211,9 @@ usage(FILE *f)
 		"  --dhcp                kvp ip-set: DHCP enabled\n"
 		"  --family FAMILY       kvp ip-set: ipv4, ipv6, both or none (default: from\n"
 		"                        the addresses)\n"
+		"  --mangle SPEC         kvp: malform the request: key_size=N, value_size=N,\n"
+		"                        body_len=N, icmsgsize=N, op=N, key_utf16,\n"
+		"                        value_utf16, key_no_nul, value_no_nul (comma-separated)\n"
 		"  -v, --verbose         more log (twice: debug)\n"
 		"  -h, --help            this help\n"
 		"  --version             the hvdev and DPDK versions\n\n"
@@ -392,6 +397,17 @@ set_opt(struct app_opts *a, int c, const char *arg)
 	case OPT_FAMILY:
 		a->kvp.family = arg;
 		return 0;
+	case OPT_MANGLE: {
+		struct rte_hvsim_kvp_opts ko = { 0 };
+		char err[256];
+
+		if (rte_hvsim_kvp_mangle_parse(arg, &ko, err, sizeof(err)) < 0) {
+			APP_LOG(ERR, "--mangle %s: %s", arg, err);
+			return -EINVAL;
+		}
+		a->kvp.mangle = arg;
+		return 0;
+	}
 	default:
 		return -EINVAL;
 	}

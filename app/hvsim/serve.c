@@ -623,6 +623,14 @@ serve_kvp(struct serve *sv, int fd, const struct hvsim_ctl_msg *m)
 	if (sd == NULL)
 		goto out;
 	o.timeout_ms = (int)timeout_ms;
+	v = hvsim_ctl_get(m, "mangle");
+	if (v != NULL && rte_hvsim_kvp_mangle_parse(v, &o, msg, sizeof(msg)) < 0) {
+		reply_error(fd, EINVAL, "kvp mangle: %s", msg);
+		goto out;
+	}
+	if (v != NULL)
+		APP_LOG(NOTICE, "kvp %s on %s with the request malformed: %s", op, sd->instance,
+			v);
 	it->type = (uint32_t)type;
 	snprintf(it->key, sizeof(it->key), "%s", key != NULL ? key : "");
 	if ((strcmp(op, "get") == 0 || strcmp(op, "set") == 0 || strcmp(op, "delete") == 0) &&

@@ -183,6 +183,92 @@ rte_hvsim_kvp_type_parse(const char *s)
 	return parse_u(s, UINT32_MAX, &v) < 0 ? -EINVAL : (int64_t)v;
 }
 
+static const struct {
+	const char *name;
+	uint32_t bit;
+	uint64_t max;		/* for KEY=N items; 0: a flag */
+} mangle_items[] = {
+	{ "key_size", RTE_HVSIM_KVP_MANGLE_KEY_SIZE, UINT32_MAX },
+	{ "value_size", RTE_HVSIM_KVP_MANGLE_VALUE_SIZE, UINT32_MAX },
+	{ "body_len", RTE_HVSIM_KVP_MANGLE_BODY_LEN, UINT16_MAX },
+	{ "icmsgsize", RTE_HVSIM_KVP_MANGLE_ICMSGSIZE, UINT16_MAX },
+	{ "op", RTE_HVSIM_KVP_MANGLE_OP, UINT8_MAX },
+	{ "key_utf16", RTE_HVSIM_KVP_MANGLE_KEY_UTF16, 0 },
+	{ "value_utf16", RTE_HVSIM_KVP_MANGLE_VALUE_UTF16, 0 },
+	{ "key_no_nul", RTE_HVSIM_KVP_MANGLE_KEY_NO_NUL, 0 },
+	{ "value_no_nul", RTE_HVSIM_KVP_MANGLE_VALUE_NO_NUL, 0 },
+};
+
+/* One item of a mangle specification. @return 0 or -EINVAL (reason in @p err). */
+static int
+mangle_item(const char *item, struct rte_hvsim_kvp_opts *o, char *err, size_t errlen)
+{
+	const char *eq = strchr(item, '=');
+	size_t klen = eq != NULL ? (size_t)(eq - item) : strlen(item);
+	unsigned int i;
+	uint64_t v = 0;
+
+	if (strcmp(item, "none") == 0) {
+		o->mangle = 0;
+		return 0;
+	}
+	for (i = 0; i < RTE_DIM(mangle_items); i++) {
+		if (strlen(mangle_items[i].name) != klen ||
+		    strncmp(item, mangle_items[i].name, klen) != 0)
+			continue;
+		if ((mangle_items[i].max != 0) != (eq != NULL) ||
+		    (eq != NULL && parse_u(eq + 1, mangle_items[i].max, &v) < 0)) {
+			snprintf(err, errlen, mangle_items[i].max != 0 ?
+				 "'%s' needs =N, N from 0 to %" PRIu64 : "'%s' takes no value",
+				 item, mangle_items[i].max);
+			return -EINVAL;
+		}
+		o->mangle |= mangle_items[i].bit;
+		switch (mangle_items[i].bit) {
+		case RTE_HVSIM_KVP_MANGLE_KEY_SIZE:
+			o->key_size = (uint32_t)v;
+			break;
+		case RTE_HVSIM_KVP_MANGLE_VALUE_SIZE:
+			o->value_size = (uint32_t)v;
+			break;
+		case RTE_HVSIM_KVP_MANGLE_BODY_LEN:
+			o->body_len = (uint32_t)v;
+			break;
+		case RTE_HVSIM_KVP_MANGLE_ICMSGSIZE:
+			o->icmsgsize = (uint16_t)v;
+			break;
+		case RTE_HVSIM_KVP_MANGLE_OP:
+			o->op = (uint8_t)v;
+			break;
+		default:
+			break;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "unknown KVP mangle item '%.*s'", (int)RTE_MIN(klen, (size_t)64),
+		 item);
+	return -EINVAL;
+}
+
+int
+rte_hvsim_kvp_mangle_parse(const char *spec, struct rte_hvsim_kvp_opts *o, char *err,
+			   size_t errlen)
+{
+	char *copy, *save = NULL, *tok;
+	int ret = 0;
+
+	if (spec == NULL || o == NULL || err == NULL)
+		return -EINVAL;
+	copy = strdup(spec);
+	if (copy == NULL)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL && ret == 0;
+	     tok = strtok_r(NULL, ", ", &save))
+		ret = mangle_item(tok, o, err, errlen);
+	free(copy);
+	return ret;
+}
+
 /* ---- UTF-8 <-> UTF-16LE ---- */
 
 /*

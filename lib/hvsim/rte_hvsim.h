@@ -794,6 +794,17 @@ const char *rte_hvsim_kvp_pool_name(uint32_t pool);
 __rte_experimental
 int rte_hvsim_kvp_pool_parse(const char *s);
 
+/**
+ * Parse fault hooks for KVP requests into @p o (applied on top of it): comma-separated items
+ * "key_size=N", "value_size=N", "body_len=N", "icmsgsize=N", "op=N" (each sets the field and
+ * its RTE_HVSIM_KVP_MANGLE_* bit), "key_utf16", "value_utf16", "key_no_nul", "value_no_nul";
+ * "none" clears the bits.
+ * @return 0, or -EINVAL with a reason in @p err.
+ */
+__rte_experimental
+int rte_hvsim_kvp_mangle_parse(const char *spec, struct rte_hvsim_kvp_opts *o, char *err,
+			       size_t errlen);
+
 /** Name of a value type ("string", "expand-string", "dword", "qword"), or NULL. */
 __rte_experimental
 const char *rte_hvsim_kvp_type_name(uint32_t type);
