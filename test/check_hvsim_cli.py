@@ -525,6 +525,8 @@ def check_kvp(exe, guest_exe, tmp):
         check(rc == 2 and "unknown KVP mangle item 'bogus'" in err, f'--mangle bogus: {err}')
         rc, _, err = run([exe, 'kvp', 'get', 'k', '--root', os.path.join(tmp, 'nothing')])
         check(rc == 2 and 'no dpdk-hvsim serve is running' in err, f'no server: {rc} {err}')
+        rc, out, _ = run([exe, 'kvp', 'enum', '--json', '--root', os.path.join(tmp, 'nothing')])
+        check(rc == 2 and out == '', f'no server, enum --json: nothing on stdout: {rc} {out!r}')
         guest.stop()
 
         # A guest that breaks the protocol: the host refuses its answer.

@@ -466,7 +466,8 @@ kvp_item_line(const struct hvsim_ctl_msg *m, void *arg)
 	if (strcmp(m->word, "item") != 0)
 		return;
 	if (out->json) {
-		printf("%s{\"index\":%s,", out->items > 0 ? "," : "",
+		/* The object opens with the first item: an error leaves stdout empty. */
+		printf("%s{\"index\":%s,", out->items > 0 ? "," : "{\"items\":[",
 		       hvsim_ctl_get(m, "index") ?: "null");
 		json_str("key", key, true);
 		json_type(hvsim_ctl_get(m, "type"));
@@ -508,7 +509,8 @@ family_name(const char *f)
 
 /* The outcome: JSON, or text on stdout (success) or stderr (failure). */
 static int
-kvp_report(const struct hvsim_kvp_opts *o, const struct kvp_op *op, const struct hvsim_ctl_msg *m)
+kvp_report(const struct hvsim_kvp_opts *o, const struct kvp_op *op, const struct hvsim_ctl_msg *m,
+	   const struct kvp_out *out)
 {
 	const char *status = hvsim_ctl_get(m, "status"), *msg = hvsim_ctl_get(m, "message");
 	const char *hr = hvsim_ctl_get(m, "hresult"), *answered = hvsim_ctl_get(m, "answered");
@@ -525,7 +527,8 @@ kvp_report(const struct hvsim_kvp_opts *o, const struct kvp_op *op, const struct
 	pool_name = rte_hvsim_kvp_pool_name((uint32_t)strtoul(pool_id, NULL, 10));
 	if (o->json) {
 		if (strcmp(op->name, "enum") == 0)
-			printf("],\"count\":%s,", hvsim_ctl_get(m, "count") ?: "0");
+			printf("%s],\"count\":%s,", out->items == 0 ? "{\"items\":[" : "",
+			       hvsim_ctl_get(m, "count") ?: "0");
 		else
 			putchar('{');
 		json_str("operation", op->name, true);
@@ -721,15 +724,13 @@ hvsim_kvp(const struct hvsim_kvp_opts *o)
 	last = malloc(HVSIM_CTL_LINE_MAX);
 	if (line == NULL || last == NULL || kvp_request(o, op, pool, line) < 0)
 		goto out;
-	if (o->json && strcmp(op->name, "enum") == 0)
-		printf("{\"items\":[");
 	/* ENUMERATE: one timeout per index; a slow guest with many items takes long. */
 	ret = transact(o->root, line, strcmp(op->name, "enum") == 0 ? -1 :
 		       (int)(2 * timeout_s * 1000 + CLIENT_SLACK_MS), last, HVSIM_CTL_LINE_MAX,
 		       kvp_item_line, &out);
 	if (ret < 0) {
-		if (o->json && strcmp(op->name, "enum") == 0)
-			printf("]}\n");
+		if (out.items > 0)
+			printf("]}\n");	/* the items that came, in a valid document */
 		ret = HVSIM_EXIT_USAGE;
 		goto out;
 	}
@@ -737,12 +738,12 @@ hvsim_kvp(const struct hvsim_kvp_opts *o)
 	if (hvsim_ctl_parse(last, &m) < 0) {
 		APP_LOG(ERR, "malformed answer from the serve process");
 	} else if (strcmp(m.word, "error") == 0) {
-		if (o->json && strcmp(op->name, "enum") == 0)
+		if (out.items > 0)
 			printf("]}\n");
 		APP_LOG(ERR, "%s", hvsim_ctl_get(&m, "message") ?: "the operation was refused");
 		ret = exit_for_errno(hvsim_ctl_get(&m, "errno"));
 	} else {
-		ret = kvp_report(o, op, &m);
+		ret = kvp_report(o, op, &m, &out);
 	}
 out:
 	free(line);
