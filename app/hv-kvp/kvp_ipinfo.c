@@ -329,13 +329,13 @@ iface_addresses(const struct ifaddrs *list, const char *ifname, struct kvp_ip_in
 			continue;
 		}
 		/* Both lists stay in step: an address whose subnet does not fit is left out. */
-		if (ip_used + strlen(addr) + 2 > sizeof(r->ip_addr) ||
-		    sn_used + strlen(mask) + 2 > sizeof(r->sub_net))
+		if (ip_used + strlen(addr) + 2 > KVP_IP_ADDR_MAX ||
+		    sn_used + strlen(mask) + 2 > KVP_IP_ADDR_MAX)
 			break;
-		append(r->ip_addr, sizeof(r->ip_addr), &ip_used, count > 0 ? ";" : "", "");
-		append(r->ip_addr, sizeof(r->ip_addr), &ip_used, addr, "");
-		append(r->sub_net, sizeof(r->sub_net), &sn_used, count > 0 ? ";" : "", "");
-		append(r->sub_net, sizeof(r->sub_net), &sn_used, mask, "");
+		append(r->ip_addr, KVP_IP_ADDR_MAX, &ip_used, count > 0 ? ";" : "", "");
+		append(r->ip_addr, KVP_IP_ADDR_MAX, &ip_used, addr, "");
+		append(r->sub_net, KVP_IP_ADDR_MAX, &sn_used, count > 0 ? ";" : "", "");
+		append(r->sub_net, KVP_IP_ADDR_MAX, &sn_used, mask, "");
 		r->addr_family |= fam == AF_INET ? KVP_IP_FAMILY_IPV4 : KVP_IP_FAMILY_IPV6;
 		count++;
 	}
@@ -481,10 +481,10 @@ kvp_ip_get(const struct kvp_ip_conf *c, const struct kvp_ip_info *req, struct kv
 	if (r->ip_addr[0] != '\0') {
 		char out[KVP_SCRIPT_OUTPUT_MAX];
 
-		kvp_ip_gateways(c->root, chosen, r->gate_way, sizeof(r->gate_way));
+		kvp_ip_gateways(c->root, chosen, r->gate_way, KVP_IP_GATEWAY_MAX);
 		if (get_script(c, KVP_SCRIPT_DNS, chosen, out, sizeof(out)) != 0)
 			return KVP_IP_FAIL;
-		dns_list(out, r->dns_addr, sizeof(r->dns_addr));
+		dns_list(out, r->dns_addr, KVP_IP_ADDR_MAX);
 		if (get_script(c, KVP_SCRIPT_DHCP, chosen, out, sizeof(out)) != 0)
 			return KVP_IP_FAIL;
 		r->dhcp_enabled = strncmp(out, "Enabled", 7) == 0;

@@ -39,26 +39,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_hvdev_kvp.h>
+
+#include "kvp_handler.h"
 #include "kvp_script.h"
 
-/* The UTF-8 sizes of hv_kvp_daemon's buffers: MAX_*_SIZE UTF-16 units, as bytes. */
-#define KVP_IP_ADAPTER_MAX 256	/* MAX_ADAPTER_ID_SIZE (128) * 2 */
-#define KVP_IP_ADDR_MAX 2048	/* MAX_IP_ADDR_SIZE (1024) * 2 */
-#define KVP_IP_GATEWAY_MAX 1024	/* MAX_GATEWAY_SIZE (512) * 2 */
+/*
+ * What a list may hold to reach the host whole: the wire's MAX_IP_ADDR_SIZE (1024) and
+ * MAX_GATEWAY_SIZE (512) UTF-16 units, NUL included. Addresses are ASCII (a byte is a unit):
+ * an address that would not fit is left out with the ones after it, never cut.
+ */
+#define KVP_IP_ADDR_MAX RTE_HVDEV_KVP_MAX_IP_ADDR
+#define KVP_IP_GATEWAY_MAX RTE_HVDEV_KVP_MAX_GATEWAY
 
-#define KVP_IP_FAMILY_IPV4 0x01	/* ADDR_FAMILY_IPV4 */
-#define KVP_IP_FAMILY_IPV6 0x02	/* ADDR_FAMILY_IPV6 */
+#define KVP_IP_FAMILY_IPV4 RTE_HVDEV_KVP_ADDR_FAMILY_IPV4
+#define KVP_IP_FAMILY_IPV6 RTE_HVDEV_KVP_ADDR_FAMILY_IPV6
 
-/* The body of GET_IP_INFO and SET_IP_INFO, in UTF-8. */
-struct kvp_ip_info {
-	char adapter_id[KVP_IP_ADAPTER_MAX];
-	uint8_t addr_family;
-	uint8_t dhcp_enabled;
-	char ip_addr[KVP_IP_ADDR_MAX];
-	char sub_net[KVP_IP_ADDR_MAX];
-	char gate_way[KVP_IP_GATEWAY_MAX];
-	char dns_addr[KVP_IP_ADDR_MAX];
-};
+/* The body of GET_IP_INFO and SET_IP_INFO in UTF-8 is the handler's struct kvp_ip_info. */
 
 /* What to answer the host; the caller maps these to HV_* status codes. */
 enum kvp_ip_status {

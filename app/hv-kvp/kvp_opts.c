@@ -73,7 +73,9 @@ kvp_opts_usage(FILE *f)
 		"  --unbind               give the KVP device back to hv_utils, then exit\n"
 		"  --no-modprobe          --bind does not load uio_hv_generic\n"
 		"  -h, --help             this text\n"
-		"  -v, --version          the versions of hvdev and DPDK\n",
+		"  -v, --version          the versions of hvdev and DPDK\n"
+		"Exit status: 0 ok, 1 failure, 2 usage error, 3 no KVP device, 4 the kernel's KVP\n"
+		"path is in use (--bind).\n",
 		KVP_PROG, KVP_PROG, KVP_PROG);
 }
 
