@@ -67,6 +67,18 @@ hvdev_test_add_eal_arg(const char *arg)
 	return 0;
 }
 
+/* A suite that asked for "--telemetry" (EAL refuses it beside "--no-telemetry"). */
+static bool
+with_telemetry(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_eal_extra; i++)
+		if (strcmp(eal_extra[i], "--telemetry") == 0)
+			return true;
+	return false;
+}
+
 int
 hvdev_test_main(int argc, char **argv, const struct hvdev_test_case *cases, unsigned int n)
 {
@@ -82,7 +94,8 @@ hvdev_test_main(int argc, char **argv, const struct hvdev_test_case *cases, unsi
 	}
 	/* rte_eal_init() may permute its argv, so it gets a writable copy. */
 	for (i = 0; eal_args[i] != NULL; i++)
-		args[nargs++] = strdup(eal_args[i]);
+		if (!(strcmp(eal_args[i], "--no-telemetry") == 0 && with_telemetry()))
+			args[nargs++] = strdup(eal_args[i]);
 	for (i = 0; i < nb_eal_extra; i++)
 		args[nargs++] = strdup(eal_extra[i]);
 	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=hvdev-test-%d", (int)getpid());

@@ -57,7 +57,10 @@ struct hvdev_test_case {
 int hvdev_test_main(int argc, char **argv, const struct hvdev_test_case *cases,
 		    unsigned int n);
 
-/** Add an EAL argument for hvdev_test_main() (before calling it). @return 0 or -1. */
+/**
+ * Add an EAL argument for hvdev_test_main() (before calling it); "--telemetry" replaces the
+ * default "--no-telemetry". @return 0 or -1.
+ */
 int hvdev_test_add_eal_arg(const char *arg);
 
 /** A fresh root directory for a simulated host; removed by hvdev_test_root_remove(). */

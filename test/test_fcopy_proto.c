@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include <rte_common.h>
+#include <rte_errno.h>
 
 #include <rte_hvdev_fcopy.h>
 #include <rte_hvdev_ic.h>
@@ -44,7 +45,32 @@ static struct fcopy_state state;
 static struct fcopy_deliver dlv;
 static struct fcopy_stats stats;
 static struct fcopy_proto proto;
+/* The IC runner without a device: it negotiates and frames, fcopy_proto serves. */
+static struct rte_hvdev_ic_service *ic;
 static uint8_t buf[BUF_SIZE];
+
+static const struct rte_hvdev_ic_service_conf ic_conf = {
+	.dev_id = -1,
+	.flags = RTE_HVDEV_IC_SERVICE_F_NO_TELEMETRY,
+};
+
+/* The host's first message: framework 3.0, fcopy 1.1. */
+static int
+negotiate_ok(void)
+{
+	static const struct rte_hvdev_ic_version fw[] = { { 3, 0 } };
+	static const struct rte_hvdev_ic_version srv[] = { { 1, 1 } };
+	uint32_t resp_len;
+	int len;
+
+	len = rte_hvdev_ic_make_negotiate(buf, sizeof(buf), fw, 1, srv, 1);
+	TEST_ASSERT(len > 0, "NEGOTIATE built");
+	TEST_ASSERT_EQUAL(rte_hvdev_ic_service_handle(ic, buf, (uint32_t)len, (uint32_t)len,
+						      &resp_len), 1, "NEGOTIATE answered");
+	TEST_ASSERT_EQUAL(((struct rte_hvdev_ic_hdr *)buf)->status, RTE_HVDEV_IC_S_OK,
+			  "versions agreed");
+	return TEST_SUCCESS;
+}
 
 static int
 setup(void)
@@ -63,12 +89,16 @@ setup(void)
 	fcopy_deliver_init(&dlv, &cfg.policy, &state);
 	fcopy_stats_init(&stats);
 	fcopy_proto_init(&proto, &dlv, &stats);
-	return TEST_SUCCESS;
+	ic = rte_hvdev_ic_service_create(&fcopy_proto_ops, &proto, &ic_conf);
+	TEST_ASSERT(ic != NULL, "IC service: %s", rte_strerror(rte_errno));
+	return negotiate_ok();
 }
 
 static void
 teardown(void)
 {
+	rte_hvdev_ic_service_destroy(ic);
+	ic = NULL;
 	fcopy_proto_abandon(&proto, "test over");
 	fcopy_state_close(&state);
 	fcopy_config_free(&cfg);
@@ -131,15 +161,16 @@ static int
 handle(uint32_t len, uint32_t *status)
 {
 	struct rte_hvdev_ic_hdr before, after;
-	uint32_t i;
+	uint32_t i, resp_len;
 
 	memcpy(&before, buf, sizeof(before));
-	if (!fcopy_proto_handle(&proto, buf, len)) {
+	if (rte_hvdev_ic_service_handle(ic, buf, len, len, &resp_len) != 1) {
 		TEST_ASSERT(len < HDR, "only a payload shorter than the IC header is dropped");
 		*status = UINT32_MAX;
 		return TEST_SUCCESS;
 	}
 	TEST_ASSERT(len >= HDR, "a %u-byte payload cannot be answered", len);
+	TEST_ASSERT_EQUAL(resp_len, len, "the answer keeps the payload length");
 	for (i = len; i < sizeof(buf); i++)
 		TEST_ASSERT_EQUAL(buf[i], 0xaa, "byte %u beyond the %u-byte payload written", i,
 				  len);

@@ -15,9 +15,9 @@
 #include <rte_hvdev.h>
 
 #include "fcopy_bind.h"
+#include "hvd_daemon.h"
 #include "fcopy_device.h"
 #include "fcopy_log.h"
-#include "fcopy_serve.h"
 #include "fcopy_stats.h"
 
 #define PMD_NAME "hvdev_uio"
@@ -101,7 +101,7 @@ fcopy_device_find(int wait_s)
 		FCOPY_LOG(NOTICE, "no file-copy device yet (Guest Services off?); waiting up to "
 			  "%d s", wait_s);
 	deadline = fcopy_now_ns() + (uint64_t)(wait_s < 0 ? 0 : wait_s) * 1000000000u;
-	while (!fcopy_serve_stopping()) {
+	while (!hvd_stopping()) {
 		/* Probe only once the node is there: a failed probe logs errors each time. */
 		if (fcopy_now_ns() >= next_probe &&
 		    fcopy_bind_find_node(root, node, sizeof(node)) == 1) {

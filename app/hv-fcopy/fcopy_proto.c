@@ -21,13 +21,6 @@
 #define UTF8_MAX (RTE_HVDEV_FCOPY_MAX_PATH * 3 + 1)
 #define WRITE_HDR_SIZE offsetof(struct rte_hvdev_fcopy_write, data)
 
-static const struct rte_hvdev_ic_version fw_versions[] = {
-	{ RTE_HVDEV_FCOPY_FW_MAJOR, RTE_HVDEV_FCOPY_FW_MINOR },
-};
-static const struct rte_hvdev_ic_version srv_versions[] = {
-	{ RTE_HVDEV_FCOPY_SRV_MAJOR, RTE_HVDEV_FCOPY_SRV_MINOR },
-};
-
 void
 fcopy_proto_init(struct fcopy_proto *p, struct fcopy_deliver *dlv, struct fcopy_stats *stats)
 {
@@ -37,45 +30,12 @@ fcopy_proto_init(struct fcopy_proto *p, struct fcopy_deliver *dlv, struct fcopy_
 }
 
 void
-fcopy_proto_reset(struct fcopy_proto *p)
-{
-	p->negotiated = false;
-}
-
-void
 fcopy_proto_abandon(struct fcopy_proto *p, const char *why)
 {
 	if (!p->dlv->active)
 		return;
 	fcopy_deliver_abandon(p->dlv, why);
 	fcopy_stats_end(p->stats, RTE_HVDEV_IC_E_FAIL, why);
-}
-
-static uint32_t
-on_negotiate(struct fcopy_proto *p, uint8_t *msg, uint32_t len)
-{
-	struct rte_hvdev_ic_version fw, srv;
-	int ret;
-
-	ret = rte_hvdev_ic_negotiate(msg, len, fw_versions, RTE_DIM(fw_versions),
-				     srv_versions, RTE_DIM(srv_versions), &fw, &srv);
-	if (ret < 0) {
-		FCOPY_LOG(ERR, "version negotiation failed: %s", ret == -ENOTSUP ?
-			  "the host offers no framework 3.0 / service 1.1" :
-			  "malformed NEGOTIATE");
-		/* Too short for the helper to answer: the header still carries a status. */
-		if (len < RTE_HVDEV_IC_NEGOTIATE_SIZE(0, 0))
-			rte_hvdev_ic_make_response(msg, RTE_HVDEV_IC_E_FAIL);
-		return RTE_HVDEV_IC_E_FAIL;
-	}
-	if (!p->negotiated || fw.major != p->fw.major || srv.major != p->srv.major ||
-	    fw.minor != p->fw.minor || srv.minor != p->srv.minor)
-		FCOPY_LOG(INFO, "negotiated framework %u.%u, fcopy service %u.%u", fw.major,
-			  fw.minor, srv.major, srv.minor);
-	p->negotiated = true;
-	p->fw = fw;
-	p->srv = srv;
-	return RTE_HVDEV_IC_S_OK;
 }
 
 /* Decode one of START's names; the HRESULT of a bad one. */
@@ -222,42 +182,130 @@ on_fcopy(struct fcopy_proto *p, const uint8_t *body, uint32_t body_len)
 	}
 }
 
-bool
-fcopy_proto_handle(struct fcopy_proto *p, void *payload, uint32_t len)
+static uint32_t
+on_request(void *ctx, struct rte_hvdev_ic_req *req)
 {
-	struct rte_hvdev_ic_hdr hdr;
-	uint8_t *msg = payload;
-	uint32_t status, body_len;
+	struct fcopy_proto *p = ctx;
 
-	if (payload == NULL || len < RTE_HVDEV_IC_HDR_SIZE) {
-		FCOPY_LOG(ERR, "dropped a packet of %u bytes: shorter than an IC header", len);
-		return false;
-	}
-	if (rte_hvdev_ic_parse(msg, len, &hdr, &body_len) < 0) {
-		FCOPY_LOG(ERR, "IC message type %u claims %u body bytes, %u received",
-			  hdr.icmsgtype, hdr.icmsgsize, len - RTE_HVDEV_IC_HDR_SIZE);
-		status = RTE_HVDEV_IC_INVALIDARG;
-		/* A fragment of the copy was lost: it cannot succeed any more. */
-		if (hdr.icmsgtype == RTE_HVDEV_IC_MSG_FCOPY && p->dlv->active) {
-			fcopy_deliver_abandon(p->dlv, "malformed fcopy message");
-			fcopy_stats_end(p->stats, status, "malformed fcopy message");
-		}
-	} else if (hdr.icmsgtype == RTE_HVDEV_IC_MSG_NEGOTIATE) {
-		/* The answer is written in place, status included. */
-		on_negotiate(p, msg, len);
-		return true;
-	} else if (hdr.icmsgtype == RTE_HVDEV_IC_MSG_FCOPY) {
-		/*
-		 * icmsgsize, not the packet length, bounds what may be read: the packet is
-		 * padded to 8 bytes, and a message cut inside the padding would otherwise be
-		 * read with zeros for the bytes the host never sent.
-		 */
-		status = on_fcopy(p, msg + RTE_HVDEV_IC_HDR_SIZE, body_len);
-	} else {
+	p->last_msg_ns = fcopy_now_ns();
+	if (req->hdr.icmsgtype != RTE_HVDEV_IC_MSG_FCOPY) {
 		FCOPY_LOG(ERR, "IC message type %u is not for a file-copy device",
-			  hdr.icmsgtype);
-		status = RTE_HVDEV_IC_NOT_SUPPORTED;
+			  req->hdr.icmsgtype);
+		return RTE_HVDEV_IC_NOT_SUPPORTED;
 	}
-	rte_hvdev_ic_make_response(msg, status);
-	return true;
+	/*
+	 * icmsgsize, not the packet length, bounds what may be read (the runner checked it
+	 * against the payload): the packet is padded to 8 bytes, and a message cut inside the
+	 * padding would otherwise be read with zeros for the bytes the host never sent.
+	 */
+	return on_fcopy(p, req->body, req->body_len);
 }
+
+static void
+on_malformed(void *ctx, const struct rte_hvdev_ic_hdr *hdr)
+{
+	struct fcopy_proto *p = ctx;
+
+	p->last_msg_ns = fcopy_now_ns();
+	/* A fragment of the copy was lost: it cannot succeed any more. */
+	if (hdr->icmsgtype == RTE_HVDEV_IC_MSG_FCOPY && p->dlv->active) {
+		fcopy_deliver_abandon(p->dlv, "malformed fcopy message");
+		fcopy_stats_end(p->stats, RTE_HVDEV_IC_INVALIDARG, "malformed fcopy message");
+	}
+}
+
+/* --count: the service stops once that many copies ended, delivered or not. */
+static void
+check_count(struct fcopy_proto *p)
+{
+	if (p->count > 0 && fcopy_stats_ended(p->stats) >= p->count)
+		rte_hvdev_ic_service_stop(p->ic);
+}
+
+static void
+after_response(void *ctx, const struct rte_hvdev_ic_req *req)
+{
+	struct fcopy_proto *p = ctx;
+
+	RTE_SET_USED(req);
+	/* Durability async: the answer went first, the publication follows. */
+	fcopy_deliver_finish(p->dlv);
+	check_count(p);
+}
+
+static void
+on_lost(void *ctx, enum rte_hvdev_ic_lost why)
+{
+	struct fcopy_proto *p = ctx;
+
+	fcopy_proto_abandon(p, why == RTE_HVDEV_IC_LOST_RESCIND ? "the host withdrew the device" :
+			    why == RTE_HVDEV_IC_LOST_BROKEN ? "the channel broke" :
+			    "the service is stopping");
+	check_count(p);
+}
+
+/*
+ * Milliseconds before the copy in progress times out, rounded up (0: it has timed out), or
+ * UINT64_MAX when there is no copy or no timeout.
+ */
+static uint64_t
+copy_time_left_ms(const struct fcopy_proto *p)
+{
+	uint64_t limit_ns, idle_ns;
+
+	if (p->transfer_timeout_s == 0 || !p->dlv->active)
+		return UINT64_MAX;
+	limit_ns = (uint64_t)p->transfer_timeout_s * 1000000000u;
+	idle_ns = fcopy_now_ns() - p->last_msg_ns;
+	return idle_ns >= limit_ns ? 0 : (limit_ns - idle_ns + 999999) / 1000000;
+}
+
+/*
+ * While idle: no deadline, so that an idle service makes no wake-up at all. During a copy:
+ * FCOPY_COPY_RECHECK_MS at most, and no later than the moment the copy times out (rounded
+ * up, so that the wake-up finds it timed out, not just not yet).
+ */
+static int
+next_deadline_ms(void *ctx)
+{
+	struct fcopy_proto *p = ctx;
+
+	if (!p->dlv->active)
+		return -1;
+	return (int)RTE_MIN((uint64_t)FCOPY_COPY_RECHECK_MS, copy_time_left_ms(p));
+}
+
+static void
+on_timer(void *ctx)
+{
+	struct fcopy_proto *p = ctx;
+	char why[96];
+
+	if (copy_time_left_ms(p) != 0)
+		return;
+	snprintf(why, sizeof(why), "the host sent nothing for %" PRIu32 " s",
+		 p->transfer_timeout_s);
+	fcopy_proto_abandon(p, why);
+	check_count(p);
+}
+
+static const struct rte_hvdev_ic_version fw_versions[] = {
+	{ RTE_HVDEV_FCOPY_FW_MAJOR, RTE_HVDEV_FCOPY_FW_MINOR },
+};
+static const struct rte_hvdev_ic_version srv_versions[] = {
+	{ RTE_HVDEV_FCOPY_SRV_MAJOR, RTE_HVDEV_FCOPY_SRV_MINOR },
+};
+
+const struct rte_hvdev_ic_service_ops fcopy_proto_ops = {
+	.name = "fcopy",
+	.fw = fw_versions,
+	.nfw = RTE_DIM(fw_versions),
+	.srv = srv_versions,
+	.nsrv = RTE_DIM(srv_versions),
+	.on_request = on_request,
+	.after_response = after_response,
+	.on_malformed = on_malformed,
+	.on_lost = on_lost,
+	.next_deadline_ms = next_deadline_ms,
+	.on_timer = on_timer,
+};

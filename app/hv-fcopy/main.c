@@ -13,9 +13,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <sched.h>
-#include <semaphore.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +21,13 @@
 
 #include <rte_common.h>
 #include <rte_eal.h>
-#include <rte_lcore.h>
+#include <rte_errno.h>
 #include <rte_log.h>
-#include <rte_version.h>
+#include <rte_telemetry.h>
 
 #include <rte_hvdev.h>
+#include <rte_hvdev_compat.h>
+#include <rte_hvdev_ic_service.h>
 
 #include "fcopy_bind.h"
 #include "fcopy_deliver.h"
@@ -37,11 +36,10 @@
 #include "fcopy_log.h"
 #include "fcopy_opts.h"
 #include "fcopy_proto.h"
-#include "fcopy_serve.h"
-#include "fcopy_signal.h"
 #include "fcopy_state.h"
 #include "fcopy_stats.h"
 #include "fcopy_telemetry.h"
+#include "hvd_daemon.h"
 
 /* How long --bind waits for the kernel to bind the device and udev to make its node. */
 #define BIND_WAIT_MS 10000
@@ -53,46 +51,14 @@ struct service {
 	struct fcopy_deliver dlv;
 	struct fcopy_stats stats;
 	struct fcopy_proto proto;
-	struct fcopy_serve serve;
 	struct fcopy_isolation iso;
-	sem_t serve_done;
+	struct rte_hvdev_ic_service *ic;
 	int16_t dev_id;
 	char root[PATH_MAX];
 };
 
-/* "-l" for a small daemon: the first two CPUs it may run on (main + worker), else one. */
-static void
-default_lcores(char *buf, size_t len)
-{
-	int cpus[2], n = 0, i;
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		for (i = 0; i < CPU_SETSIZE && n < 2; i++)
-			if (CPU_ISSET(i, &set))
-				cpus[n++] = i;
-	if (n == 0)
-		snprintf(buf, len, "0");
-	else if (n == 1)
-		snprintf(buf, len, "%d", cpus[0]);
-	else
-		snprintf(buf, len, "%d,%d", cpus[0], cpus[1]);
-}
-
-/* EAL's runtime directory, removed at exit when empty (eal_runtime_dir_remove()). */
-static char eal_runtime_dir[PATH_MAX];
-
-/*
- * EAL creates /var/run/dpdk/<prefix> and never removes it; telemetry unlinks its socket there
- * from an atexit() handler. Registered before rte_eal_init(), this one runs after that one,
- * and removes the directory once it is empty (another instance's files keep it).
- */
-static void
-eal_runtime_dir_remove(void)
-{
-	if (eal_runtime_dir[0] != '\0')
-		rmdir(eal_runtime_dir);
-}
+/* Telemetry and offered() take the one service. */
+static struct service *the_service;
 
 /*
  * Split at the first "--". Without one, arguments that start with a service option are all
@@ -182,9 +148,7 @@ find_device(struct service *sv)
 {
 	int id;
 
-	fcopy_signal_attach();
 	id = fcopy_device_find(sv->opts.wait_device_s);
-	fcopy_signal_detach();
 	if (id < 0) {
 		if (id == -ENODEV)
 			FCOPY_LOG(ERR, "no file-copy device: are Guest Services on for this VM, "
@@ -195,71 +159,68 @@ find_device(struct service *sv)
 	return 0;
 }
 
-static int
-start_device(struct service *sv)
+/* The device is offered again once its node is back (asked before each reattach). */
+static bool
+offered(void *ctx)
 {
+	char node[PATH_MAX];
+
+	RTE_SET_USED(ctx);
+	return fcopy_bind_find_node(the_service->root, node, sizeof(node)) == 1;
+}
+
+static void
+telemetry(void *ctx, struct rte_tel_data *d)
+{
+	struct fcopy_stats s;
+
+	RTE_SET_USED(ctx);
+	fcopy_stats_get(&the_service->stats, &s);
+	rte_tel_data_add_dict_u64(d, "transfers_ok", s.transfers_ok);
+	rte_tel_data_add_dict_u64(d, "transfers_failed", s.transfers_failed);
+	rte_tel_data_add_dict_int(d, "active", s.active);
+}
+
+static enum rte_hvdev_ic_service_mode
+ic_mode(enum fcopy_mode m)
+{
+	return m == FCOPY_MODE_POLL ? RTE_HVDEV_IC_MODE_POLL :
+	       m == FCOPY_MODE_ADAPTIVE ? RTE_HVDEV_IC_MODE_ADAPTIVE : RTE_HVDEV_IC_MODE_INTERRUPT;
+}
+
+/* The IC service over the device: configured, started, listed in telemetry. */
+static int
+start_service(struct service *sv)
+{
+	static struct rte_hvdev_ic_service_ops ops;
 	const struct fcopy_config *cfg = &sv->opts.cfg;
-	struct rte_hvdev_conf conf = {
-		.intr_mode = cfg->mode != FCOPY_MODE_POLL,
-		.busy_poll_us = cfg->mode == FCOPY_MODE_ADAPTIVE ? cfg->busy_poll_us : 0,
-		/* While idle; during a copy the serving loop bounds each wait itself. */
+	struct rte_hvdev_ic_service_conf conf = {
+		.dev_id = sv->dev_id,
+		.mode = ic_mode(cfg->mode),
+		.busy_poll_us = cfg->busy_poll_us,
+		/* While idle; during a copy fcopy_proto bounds each wait itself. */
 		.recheck_ms = cfg->recheck_ms,
 	};
 	struct rte_hvdev_info info;
-	int ret;
 
-	ret = rte_hvdev_configure(sv->dev_id, &conf);
-	if (ret == 0)
-		ret = rte_hvdev_start(sv->dev_id);
-	if (ret < 0) {
-		FCOPY_LOG(ERR, "starting the file-copy device: %s", strerror(-ret));
-		return ret;
+	ops = fcopy_proto_ops;
+	ops.offered = offered;
+	ops.telemetry = telemetry;
+	fcopy_device_root(sv->root, sizeof(sv->root));
+	sv->proto.transfer_timeout_s = cfg->policy.transfer_timeout_s;
+	sv->proto.count = sv->opts.count;
+	sv->ic = rte_hvdev_ic_service_create(&ops, &sv->proto, &conf);
+	if (sv->ic == NULL) {
+		FCOPY_LOG(ERR, "starting the file-copy device: %s", strerror(rte_errno));
+		return -rte_errno;
 	}
+	sv->proto.ic = sv->ic;
 	if (rte_hvdev_info_get(sv->dev_id, &info) == 0)
 		FCOPY_LOG(NOTICE, "serving %s (%s) in %s mode, durability %s", info.dev_name,
 			  info.node_kind == RTE_HVDEV_NODE_UIO ? "uio" : "simulator",
 			  fcopy_mode_name(cfg->mode),
 			  fcopy_durability_name(cfg->policy.durability));
 	return 0;
-}
-
-static int
-serve_and_signal(void *arg)
-{
-	struct service *sv = arg;
-	int ret = fcopy_serve_lcore(&sv->serve);
-
-	sem_post(&sv->serve_done);
-	return ret;
-}
-
-/* Serve on a worker lcore while the main one sleeps, or on the main lcore alone. */
-static int
-serve(struct service *sv)
-{
-	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
-
-	fcopy_device_root(sv->root, sizeof(sv->root));
-	sv->serve = (struct fcopy_serve){
-		.dev_id = sv->dev_id,
-		.root = sv->root,
-		.proto = &sv->proto,
-		.stats = &sv->stats,
-		.count = sv->opts.count,
-		.transfer_timeout_s = sv->opts.cfg.policy.transfer_timeout_s,
-		.spins = sv->opts.cfg.mode == FCOPY_MODE_POLL,
-	};
-	if (worker >= RTE_MAX_LCORE)
-		return fcopy_serve_lcore(&sv->serve);
-	sem_init(&sv->serve_done, 0, 0);
-	if (rte_eal_remote_launch(serve_and_signal, sv, worker) < 0)
-		return fcopy_serve_lcore(&sv->serve);
-	/* rte_eal_wait_lcore() spins: block on the semaphore instead. */
-	while (sem_wait(&sv->serve_done) < 0 && errno == EINTR)
-		;
-	rte_eal_wait_lcore(worker);
-	sem_destroy(&sv->serve_done);
-	return sv->serve.result;
 }
 
 static int
@@ -274,9 +235,9 @@ run(struct service *sv)
 	 */
 	if (!sv->opts.cfg.log_syslog)
 		rte_openlog_stream(stderr);
-	else if (fcopy_log_to_syslog() < 0)
+	else if (hvd_log_to_syslog() < 0)
 		FCOPY_LOG(WARNING, "cannot log to syslog; logging to stderr");
-	ret = fcopy_signal_start();
+	ret = hvd_signals_start();
 	if (ret < 0) {
 		FCOPY_LOG(ERR, "starting the signal thread: %s", strerror(-ret));
 		return FCOPY_EXIT_FAIL;
@@ -299,12 +260,14 @@ run(struct service *sv)
 		rte_hvdev_close(sv->dev_id);
 		return FCOPY_EXIT_FAIL;
 	}
-	if (start_device(sv) < 0) {
+	if (start_service(sv) < 0) {
 		rte_hvdev_close(sv->dev_id);
 		return FCOPY_EXIT_FAIL;
 	}
-	ret = serve(sv);
-	rte_hvdev_stop(sv->dev_id);
+	hvd_signals_attach(sv->ic);
+	ret = hvd_serve(sv->ic);
+	hvd_signals_attach(NULL);
+	rte_hvdev_ic_service_destroy(sv->ic);
 	rte_hvdev_close(sv->dev_id);
 	FCOPY_LOG(INFO, "stopped after %" PRIu64 " %s delivered, %" PRIu64 " failed",
 		  sv->stats.transfers_ok, sv->stats.transfers_ok == 1 ? "copy" : "copies",
@@ -319,7 +282,7 @@ eal_args(int argc, char **argv, char ***args, char ***copy)
 	char lcores[32], err[256];
 	int n;
 
-	default_lcores(lcores, sizeof(lcores));
+	hvd_default_lcores(lcores, sizeof(lcores));
 	n = fcopy_eal_args(argc, argv, lcores, args, err, sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "%s: %s\n", FCOPY_PROG, err);
@@ -335,12 +298,6 @@ eal_args(int argc, char **argv, char ***args, char ***copy)
 	return n;
 }
 
-static void
-print_version(void)
-{
-	printf("%s (hvdev) %s\n%s\n", FCOPY_PROG, HVDEV_VERSION, rte_version());
-}
-
 int
 main(int argc, char **argv)
 {
@@ -349,6 +306,8 @@ main(int argc, char **argv)
 	int eal_argc, own_argc, n, ret;
 
 	sv.state.fd = -1;
+	the_service = &sv;
+	hvd_daemon_init(FCOPY_PROG, "hv_fcopy", hv_fcopy_logtype);
 	split_args(argc, argv, &eal_argc, &own_argc, &own_argv);
 	if (fcopy_opts_parse(own_argc, own_argv, &sv.opts, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", FCOPY_PROG, err);
@@ -359,7 +318,7 @@ main(int argc, char **argv)
 		if (sv.opts.help)
 			fcopy_opts_usage(stdout, FCOPY_PROG);
 		else
-			print_version();
+			hvd_print_version(HVDEV_VERSION);
 		fcopy_opts_free(&sv.opts);
 		return FCOPY_EXIT_OK;
 	}
@@ -386,8 +345,8 @@ main(int argc, char **argv)
 		ret = FCOPY_EXIT_USAGE;
 		goto out;
 	}
-	/* Before EAL starts its threads, so that they inherit the mask (fcopy_signal.h). */
-	ret = fcopy_signal_block();
+	/* Before EAL starts its threads, so that they inherit the mask (hvd_daemon.h). */
+	ret = hvd_signals_block();
 	if (ret < 0) {
 		fprintf(stderr, "%s: cannot block the stop signals: %s\n", FCOPY_PROG,
 			strerror(-ret));
@@ -395,10 +354,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	/* Before rte_eal_init(): it must run after telemetry's own handler. */
-	atexit(eal_runtime_dir_remove);
+	hvd_runtime_dir_register();
 	ret = rte_eal_init(n, eal_copy);
 	/* Created early in rte_eal_init(), so also when it fails later. */
-	snprintf(eal_runtime_dir, sizeof(eal_runtime_dir), "%s", rte_eal_get_runtime_dir());
+	hvd_runtime_dir_set();
 	if (ret < 0) {
 		fprintf(stderr, "%s: EAL initialisation failed (see above)\n", FCOPY_PROG);
 		ret = FCOPY_EXIT_FAIL;

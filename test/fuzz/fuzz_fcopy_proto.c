@@ -3,7 +3,8 @@
  */
 
 /*
- * dpdk-hv-fcopy's message handler (fcopy_proto_handle) over sequences of host messages,
+ * dpdk-hv-fcopy's message handler (fcopy_proto_ops under the IC runner, through
+ * rte_hvdev_ic_service_handle()) over sequences of host messages,
  * against a real scratch directory.
  *
  * Layout, made once per process under $TMPDIR (or /tmp):
@@ -91,6 +92,7 @@ static struct fcopy_state state;
 static struct fcopy_deliver dlv;
 static struct fcopy_stats stats;
 static struct fcopy_proto proto;
+static struct rte_hvdev_ic_service *ic;
 
 /* The copy in progress as the harness sees it, and what was published this input. */
 static uint8_t *shadow;
@@ -232,9 +234,28 @@ make_root(void)
 	FUZZ_ASSERT(symlink(outside, p) == 0, "symlink");
 }
 
+/*
+ * A fresh runner: nothing negotiated. Requests before a NEGOTIATE are served as well
+ * (RTE_HVDEV_IC_SERVICE_F_UNNEGOTIATED), so that the corpus reaches the handler without one.
+ */
+static void
+new_channel(void)
+{
+	static const struct rte_hvdev_ic_service_conf conf = {
+		.dev_id = -1,
+		.flags = RTE_HVDEV_IC_SERVICE_F_UNNEGOTIATED | RTE_HVDEV_IC_SERVICE_F_NO_TELEMETRY,
+	};
+
+	rte_hvdev_ic_service_destroy(ic);
+	ic = rte_hvdev_ic_service_create(&fcopy_proto_ops, &proto, &conf);
+	FUZZ_ASSERT(ic != NULL, "IC service");
+}
+
 static void
 cleanup(void)
 {
+	rte_hvdev_ic_service_destroy(ic);
+	ic = NULL;
 	fcopy_proto_abandon(&proto, "fuzz harness exit");
 	fcopy_state_close(&state);
 	fcopy_config_free(&cfg);
@@ -279,6 +300,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fcopy_deliver_init(&dlv, &cfg.policy, &state);
 	fcopy_stats_init(&stats);
 	fcopy_proto_init(&proto, &dlv, &stats);
+	new_channel();
 	atexit(cleanup);
 	make_root();
 	snapshot();
@@ -426,7 +448,7 @@ deliver(const uint8_t *in, uint32_t len)
 {
 	struct rte_hvdev_ic_hdr before, after;
 	struct sent s;
-	uint32_t status;
+	uint32_t status, resp_len;
 	uint8_t *msg;
 
 	msg = malloc(len > 0 ? len : 1);
@@ -436,12 +458,13 @@ deliver(const uint8_t *in, uint32_t len)
 	classify(msg, len, &s);
 	if (len >= HDR)
 		memcpy(&before, msg, sizeof(before));
-	if (!fcopy_proto_handle(&proto, msg, len)) {
+	if (rte_hvdev_ic_service_handle(ic, msg, len, len, &resp_len) != 1) {
 		FUZZ_ASSERT(len < HDR, "a %u-byte payload dropped", len);
 		free(msg);
 		return;
 	}
 	FUZZ_ASSERT(len >= HDR, "a %u-byte payload answered", len);
+	FUZZ_ASSERT(resp_len == len, "answer of %u bytes to %u", resp_len, len);
 	memcpy(&after, msg, sizeof(after));
 	FUZZ_ASSERT(after.icflags == (RTE_HVDEV_IC_FLAG_TRANSACTION |
 				      RTE_HVDEV_IC_FLAG_RESPONSE), "answer flags %#x",
@@ -546,6 +569,7 @@ deliver_event(uint8_t ev)
 	static const struct rte_hvdev_ic_version fw[] = { { 3, 0 } };
 	static const struct rte_hvdev_ic_version srv[] = { { 1, 1 } };
 	uint8_t msg[RTE_HVDEV_IC_NEGOTIATE_SIZE(1, 1)];
+	struct rte_hvdev_ic_service_info info;
 	int len;
 
 	switch (ev & 3) {
@@ -555,13 +579,17 @@ deliver_event(uint8_t ev)
 		shadow_drop();
 		break;
 	case 1:
-		fcopy_proto_reset(&proto);
+		/* A new channel: the old one's copy is gone, nothing is negotiated. */
+		fcopy_proto_abandon(&proto, "new channel (fuzz)");
+		shadow_drop();
+		new_channel();
 		break;
 	default:
 		len = rte_hvdev_ic_make_negotiate(msg, sizeof(msg), fw, 1, srv, 1);
 		FUZZ_ASSERT(len > 0, "make_negotiate");
 		deliver(msg, (uint32_t)len);
-		FUZZ_ASSERT(proto.negotiated, "a correct NEGOTIATE failed");
+		FUZZ_ASSERT(rte_hvdev_ic_service_info_get(ic, &info) == 0 && info.negotiated &&
+			    info.state == RTE_HVDEV_IC_SERVICE_READY, "a correct NEGOTIATE failed");
 		break;
 	}
 }
@@ -635,7 +663,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* The channel goes away: nothing may stay half-written. */
 	fcopy_proto_abandon(&proto, "end of input");
-	fcopy_proto_reset(&proto);
+	new_channel();
 	shadow_drop();
 	FUZZ_ASSERT(nftw(root, check_root_entry, 16, FTW_PHYS) == 0, "walk %s", root);
 	snapshot();
