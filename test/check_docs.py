@@ -694,7 +694,8 @@ def cmd_options(args):
             text = f.read()
         exe = os.path.join(args.bin, prog)
         if not os.path.exists(exe):
-            failures.append('%s: no program %s in %s to compare with' % (doc, prog, args.bin))
+            failures.append('%s: no program %s to compare with: add "--prog %s=PATH" to '
+                            'docs_args in test/meson.build' % (doc, prog, prog))
             continue
         r = subprocess.run([exe, '--help'], capture_output=True, text=True, timeout=60,
                            stdin=subprocess.DEVNULL)
@@ -826,7 +827,7 @@ def main():
                     help='a program of the build tree under its installed name')
     ap.add_argument('--build', help='the build directory')
     ap.add_argument('--work', help='scratch and log directory')
-    ap.add_argument('--timeout', type=int, default=600, help='per file, seconds')
+    ap.add_argument('--timeout', type=int, default=300, help='per file, seconds')
     ap.add_argument('files', nargs='*')
     args = ap.parse_intermixed_args()
     args.source = os.path.abspath(args.source)

@@ -49,7 +49,8 @@ highlight_language = 'none'
 # "Name" section itself is left out of the man page (it would be there twice). Adding a man
 # page is one line here; doc/guides/meson.build installs every page listed in man/manSECTION,
 # and the docs suite (test/check_docs.py) checks that each program's --help and its page name
-# the same options.
+# the same options (the program must be among docs_args' --prog in test/meson.build, which
+# also puts it on the PATH of the guides' commands).
 man_page_sources = [
     ('tools/dpdk-hv-fcopy', 8),
     ('tools/dpdk-hvsim', 1),
