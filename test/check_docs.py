@@ -426,8 +426,8 @@ def _script(commands, setup, logdir):
 
 
 def _tree_state(source, build):
-    """What git sees as changed in the source tree, ignored files included, but for the build
-    directory (a command must not write in the tree)."""
+    """What git sees as changed in the source tree, ignored files included, but for build
+    directories (a command must not write in the tree)."""
     try:
         r = subprocess.run(['git', '-C', source, 'status', '--porcelain', '--ignored',
                             '--untracked-files=all'], capture_output=True, text=True,
@@ -436,10 +436,12 @@ def _tree_state(source, build):
         return None
     if r.returncode != 0:
         return None
-    rel = os.path.relpath(build, source)
-    skip = None if rel.startswith('..') else rel.rstrip('/') + '/'
+    # Build directories (this one, and others in the tree that a concurrent ninja may write).
+    skip = [os.path.relpath(build, source).rstrip('/') + '/']
+    skip += [d + '/' for d in os.listdir(source)
+             if os.path.isdir(os.path.join(source, d, 'meson-private'))]
     return '\n'.join(l for l in r.stdout.splitlines()
-                     if skip is None or not l[3:].startswith(skip))
+                     if not any(l[3:].startswith(k) for k in skip))
 
 
 def run_file(rel, blocks, args, setup, report):
