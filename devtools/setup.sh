@@ -9,7 +9,7 @@
 #    checking its sha256. Without that file nothing is unpacked, and meson gets the source through
 #    the wrap (network needed);
 #  - Debian 12's DPDK 22.11 source package (-Ddpdk_version=22.11) in subprojects/dpdk-22.11,
-#    with apt-get source (skipped when HVDEV_NO_2211=1).
+#    with apt-get source, and Debian's libdpdk-dev (skipped when HVDEV_NO_2211=1).
 # Idempotent: a second run only checks that everything is in place.
 set -eu
 
@@ -163,6 +163,13 @@ unpack_dpdk25() {
 
 want_2211=1
 [ "${HVDEV_NO_2211:-0}" = 1 ] && want_2211=0
+# Debian's own DPDK 22.11 (its shared libraries and libdpdk.pc): the install suite of the 22.11
+# build (install/system_dpdk) builds and runs an application on it with hvdev's install. It
+# brings libpcap-dev, which the 22.11 build then uses; a static link on libpcap.pc needs
+# libsystemd-dev too (its dbus-1.pc names -lsystemd), as the install suite's static link does.
+if [ "$want_2211" -eq 1 ]; then
+	build_packages="$build_packages libdpdk-dev libsystemd-dev"
+fi
 
 need_root_if_missing() {
 	if [ -n "$(missing_packages)" ]; then

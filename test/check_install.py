@@ -14,9 +14,16 @@
    (PKG_CONFIG_LIBDIR and PKG_CONFIG_SYSROOT_DIR into the sysroot), statically and on the
    shared libraries, and each binary answers the IC negotiation of "dpdk-hvsim serve" (from
    the build tree), as the examples suite does.
+With --system-dpdk instead (a -Ddpdk_version=22.11 build): the example built the same way on
+the system's shared DPDK 22.11 (Debian's libdpdk-dev) and hvdev's install, and run on them.
+
+5. test/install_hvsim_host.c built the same way on libhvsim.pc, statically and shared, plays
+   the host for the static example (the simulator library and the DPDK ring buffer code it
+   carries, from outside the tree).
 
 Usage: check_install.py --meson M --build-dir B --cc 'CC FLAGS' --example SRC --hvsim EXE --prefix P
-  --libdir L --includedir I --abi A --version-map-class F --header H... [--driver-sdk]
+  --libdir L --includedir I --abi A --version V --version-map-class F --version-map-hvsim F
+  --host-src C --header H... [--driver-sdk]
 """
 import argparse
 import os
@@ -30,6 +37,8 @@ import tempfile
 import threading
 
 TIMEOUT = 120
+# The installed libraries: {name: does it export a version.map's symbols}.
+LIBS = ('librte_hvdev', 'librte_hvdev_uio', 'librte_hvsim')
 
 
 class CheckError(Exception):
@@ -126,7 +135,9 @@ def check_files(a, dest):
             os.path.join(p, 'lib', 'systemd', 'system', 'dpdk-hv-fcopy.service'),
             os.path.join(p, 'lib', 'udev', 'rules.d', '70-hv-fcopy.rules'),
             os.path.join(p, 'share', 'doc', 'dpdk-hv-fcopy', 'dpdk-hv-fcopy.conf')]
-    for name in ('librte_hvdev', 'librte_hvdev_uio'):
+    want += [os.path.join(lib, 'pkgconfig', 'libhvsim.pc'),
+             os.path.join(lib, 'pkgconfig', 'libhvsim-libs.pc')]
+    for name in LIBS:
         want += [os.path.join(lib, name + suffix) for suffix in
                  ('.a', '.so', '.so.' + a.abi, '.so.' + a.version)]
     want += [os.path.join(inc, os.path.basename(h)) for h in a.header]
@@ -151,7 +162,7 @@ def check_files(a, dest):
         check(pmd_header not in files, 'rte_hvdev_pmd.h installed without -Ddriver_sdk=true')
     for f in files:
         base = os.path.basename(f)
-        check(not base.startswith('librte_') or base.startswith('librte_hvdev'),
+        check(not base.startswith('librte_') or base.startswith(LIBS),
               f'a DPDK library was installed: {f}')
         check(not base.startswith('libdpdk'), f'DPDK\'s pkg-config file was installed: {f}')
         check(not (base.startswith('rte_') and base.endswith('.h')) or base in headers,
@@ -166,7 +177,7 @@ def check_files(a, dest):
 def check_libraries(a, dest):
     """Step 2: sonames, links, exported symbols."""
     lib = os.path.join(dest, a.prefix.lstrip('/'), a.libdir)
-    for name in ('librte_hvdev', 'librte_hvdev_uio'):
+    for name in LIBS:
         real = os.path.join(lib, f'{name}.so.{a.version}')
         want = f'{name}.so.{a.abi}'
         check(soname(real) == want, f'{real}: soname {soname(real)}, want {want}')
@@ -177,16 +188,21 @@ def check_libraries(a, dest):
         deps = needed(real)
         check(any(d.startswith('librte_eal.so.') for d in deps),
               f'{name}.so does not link DPDK\'s shared EAL: {deps}')
+    count = 0
+    for name, vmap in (('librte_hvdev', a.version_map_class),
+                       ('librte_hvsim', a.version_map_hvsim)):
+        mapped = version_map(vmap)
+        check(mapped, f'no symbols in {vmap}')
+        exported = dyn_symbols(os.path.join(lib, f'{name}.so.{a.version}'))
+        extra = sorted(set(exported) - set(mapped))
+        missing = sorted(set(mapped) - set(exported))
+        check(not extra, f'{name}.so exports symbols {vmap} does not list: {extra}')
+        check(not missing, f'{name}.so does not export: {missing}')
+        wrong = sorted(s for s in mapped if exported[s] != mapped[s])
+        check(not wrong, f'{name}.so: symbols in the wrong version node: ' +
+              ', '.join(f'{s}@{exported[s]} (map: {mapped[s]})' for s in wrong))
+        count += len(exported)
     mapped = version_map(a.version_map_class)
-    check(mapped, f'no symbols in {a.version_map_class}')
-    exported = dyn_symbols(os.path.join(lib, f'librte_hvdev.so.{a.version}'))
-    extra = sorted(set(exported) - set(mapped))
-    missing = sorted(set(mapped) - set(exported))
-    check(not extra, f'librte_hvdev.so exports symbols version.map does not list: {extra}')
-    check(not missing, f'librte_hvdev.so does not export: {missing}')
-    wrong = sorted(s for s in mapped if exported[s] != mapped[s])
-    check(not wrong, f'symbols in the wrong version node: ' +
-          ', '.join(f'{s}@{exported[s]} (map: {mapped[s]})' for s in wrong))
     pmd = dyn_symbols(os.path.join(lib, f'librte_hvdev_uio.so.{a.version}'))
     check(not pmd, f'librte_hvdev_uio.so exports {sorted(pmd)}')
     check('librte_hvdev.so.' + a.abi in needed(
@@ -196,7 +212,7 @@ def check_libraries(a, dest):
     check(rc == 0, f'nm librte_hvdev.a: {out}')
     defined = set(re.findall(r' T (\w+)$', out, re.M))
     check(set(mapped) <= defined, f'librte_hvdev.a lacks {sorted(set(mapped) - defined)}')
-    print(f'ok: sonames {a.abi}, {len(exported)} symbols exported as version.map says, '
+    print(f'ok: sonames {a.abi}, {count} symbols exported as the version.map files say, '
           'the PMD exports none', flush=True)
 
 
@@ -245,8 +261,9 @@ def pc_dirs(a, root):
                      os.path.join(root, 'usr', 'share', 'pkgconfig')])
 
 
-def build_example(a, root, tmp, static):
-    """Step 4: the example built with cc and pkg-config alone."""
+def build_example(a, root, tmp, static, src=None, pc='libhvdev', name='ic_service'):
+    """Step 4: the example (or src) built with cc and pkg-config alone."""
+    src = src or a.example
     lib = os.path.join(root, a.prefix.lstrip('/'), a.libdir)
     env = dict(os.environ)
     # Only the sysroot's pkg-config files: the install's before the system's, so that the
@@ -254,25 +271,27 @@ def build_example(a, root, tmp, static):
     env['PKG_CONFIG_LIBDIR'] = pc_dirs(a, root)
     env['PKG_CONFIG_PATH'] = os.path.join(lib, 'pkgconfig')
     env['PKG_CONFIG_SYSROOT_DIR'] = root
-    pc = ['pkg-config'] + (['--static'] if static else [])
-    rc, cflags = run(pc + ['--cflags', 'libhvdev'], env=env)
-    check(rc == 0, f'pkg-config --cflags libhvdev failed: {cflags}')
-    rc, libs = run(pc + ['--libs', 'libhvdev'], env=env)
-    check(rc == 0, f'pkg-config --libs libhvdev failed: {libs}')
-    exe = os.path.join(tmp, 'ic_service_' + ('static' if static else 'shared'))
+    cmd = ['pkg-config'] + (['--static'] if static else [])
+    rc, cflags = run(cmd + ['--cflags', pc], env=env)
+    check(rc == 0, f'pkg-config --cflags {pc} failed: {cflags}')
+    rc, libs = run(cmd + ['--libs', pc], env=env)
+    check(rc == 0, f'pkg-config --libs {pc} failed: {libs}')
+    kind = 'static' if static else 'shared'
+    exe = os.path.join(tmp, f'{name}_{kind}')
     # The example uses the experimental API, as any hvdev application does today.
     rc, out = run(a.cc.split() + ['-O2', '-Wall', '-Wextra', '-Werror', '-DALLOW_EXPERIMENTAL_API',
-                   '-o', exe, a.example] + cflags.split() + libs.split())
-    check(rc == 0, f'the example does not build against the install ({"static" if static else "shared"})')
+                   '-o', exe, src] + cflags.split() + libs.split())
+    check(rc == 0, f'{os.path.basename(src)} does not build against the install ({kind})')
     deps = needed(exe)
     print(f'{os.path.basename(exe)} needs: {", ".join(deps)}', flush=True)
+    main_lib = 'librte_hvsim' if pc == 'libhvsim' else 'librte_hvdev'
     if static:
         check(not [d for d in deps if d.startswith('librte_')],
               f'the static build needs shared DPDK or hvdev libraries: {deps}')
     else:
-        check(f'librte_hvdev.so.{a.abi}' in deps and
-              any(d.startswith('librte_eal.so.') for d in deps),
-              f'the shared build does not need librte_hvdev.so.{a.abi} and EAL: {deps}')
+        check(f'{main_lib}.so.{a.abi}' in deps and
+              (pc == 'libhvsim' or any(d.startswith('librte_eal.so.') for d in deps)),
+              f'the shared build does not need {main_lib}.so.{a.abi} (and EAL): {deps}')
     return exe
 
 
@@ -312,6 +331,20 @@ class Proc:
             return self.p.wait()
 
 
+def example_cmd(a, root, exe, static, sim_root, prefix):
+    """The example's command line and environment against a host under sim_root."""
+    lib = os.path.join(root, a.prefix.lstrip('/'), a.libdir)
+    env = dict(os.environ)
+    cmd = [exe, '-l', '0', '--no-huge', '-m', '64', '--no-shconf', '--no-pci',
+           '--no-telemetry', '--file-prefix=' + prefix, '--log-level=lib.eal:error']
+    if not static:
+        # The shared libraries from the sysroot; the PMD loaded as DPDK loads a driver.
+        env['LD_LIBRARY_PATH'] = lib
+        cmd += ['-d', os.path.join(lib, f'librte_hvdev_uio.so.{a.abi}')]
+    cmd += [f'--vdev=hvdev_uio0,class=fcopy,root={sim_root}', '--', '--count', '1']
+    return cmd, env
+
+
 def run_example(a, root, tmp, exe, static):
     """The built example against dpdk-hvsim serve: it must answer the IC negotiation."""
     sim_root = os.path.join(tmp, 'sim-' + os.path.basename(exe))
@@ -319,15 +352,7 @@ def run_example(a, root, tmp, exe, static):
     prefix = f'hvdev-install-{os.getpid()}-{"static" if static else "shared"}'
     try:
         serve.wait_line('ready')
-        lib = os.path.join(root, a.prefix.lstrip('/'), a.libdir)
-        env = dict(os.environ)
-        cmd = [exe, '-l', '0', '--no-huge', '-m', '64', '--no-shconf', '--no-pci',
-               '--no-telemetry', '--file-prefix=' + prefix, '--log-level=lib.eal:error']
-        if not static:
-            # The shared libraries from the sysroot; the PMD loaded as DPDK loads a driver.
-            env['LD_LIBRARY_PATH'] = lib
-            cmd += ['-d', os.path.join(lib, f'librte_hvdev_uio.so.{a.abi}')]
-        cmd += [f'--vdev=hvdev_uio0,class=fcopy,root={sim_root}', '--', '--count', '1']
+        cmd, env = example_cmd(a, root, exe, static, sim_root, prefix)
         rc, out = run(cmd, env=env)
         check(rc == 0, f'{os.path.basename(exe)} exited with {rc}')
         check('negotiated framework 3.0, service 1.1' in out,
@@ -341,20 +366,78 @@ def run_example(a, root, tmp, exe, static):
     print(f'ok: {os.path.basename(exe)} answered the simulated host', flush=True)
 
 
+def run_library_host(a, root, tmp, host, static_host, guest):
+    """A host built on the installed librte_hvsim, with the static example as its guest."""
+    sim_root = os.path.join(tmp, 'sim-' + os.path.basename(host))
+    prefix = f'hvdev-install-{os.getpid()}-{os.path.basename(host)}'
+    cmd, env = example_cmd(a, root, guest, True, sim_root, prefix)
+    if not static_host:
+        env['LD_LIBRARY_PATH'] = os.path.join(root, a.prefix.lstrip('/'), a.libdir)
+    try:
+        rc, out = run([host, sim_root] + cmd, env=env)
+    finally:
+        shutil.rmtree(os.path.join('/var/run/dpdk', prefix), ignore_errors=True)
+    check(rc == 0 and 'host: answered 1 valid 1 framework 3.0 service 1.1' in out,
+          f'{os.path.basename(host)}: the example did not answer its NEGOTIATE ({rc})')
+    print(f'ok: {os.path.basename(host)} played the host for the example', flush=True)
+
+
+def system_dpdk(a, tmp):
+    """--system-dpdk: hvdev built against Debian 12's DPDK source (-Ddpdk_version=22.11),
+    installed, and used by an application on the system's shared DPDK (Debian's
+    libdpdk-dev): built with pkg-config alone in a sysroot of the system plus hvdev's install,
+    run on the system's librte_eal.so.23 against dpdk-hvsim serve."""
+    system_pc = os.path.join('/usr', a.libdir, 'pkgconfig', 'libdpdk.pc')
+    if not os.path.exists(system_pc):
+        print(f'SKIP: no system DPDK ({system_pc}; Debian\'s libdpdk-dev, which '
+              'devtools/setup.sh installs for the 22.11 build)', flush=True)
+        return 77
+    root = os.path.join(tmp, 'sysroot')
+    rc, out = run([a.meson, 'install', '-C', a.build_dir, '--no-rebuild',
+                   '--skip-subprojects', '--destdir', root], quiet=True)
+    check(rc == 0, f'meson install --skip-subprojects failed ({rc}): {out}')
+    add_system(root)
+    env = dict(os.environ, PKG_CONFIG_LIBDIR=pc_dirs(a, root), PKG_CONFIG_SYSROOT_DIR=root)
+    rc, out = run(['pkg-config', '--modversion', 'libdpdk'], env=env)
+    check(rc == 0 and out.startswith('22.11.'), f'the system DPDK is not 22.11: {out}')
+    rc, out = run(['pkg-config', '--variable=pcfiledir', 'libdpdk'], env=env)
+    # The directory it was found in, in the sysroot (a link to the system's).
+    found = os.path.realpath(out.strip())
+    check(found == os.path.realpath(os.path.dirname(system_pc)),
+          f'libdpdk.pc is not the system\'s: {out.strip()} ({found})')
+    exe = build_example(a, root, tmp, False)
+    deps = needed(exe)
+    check('librte_eal.so.23' in deps, f'the example does not need DPDK 22.11\'s EAL: {deps}')
+    lib = os.path.join(root, a.prefix.lstrip('/'), a.libdir)
+    rc, out = run(['ldd', exe], env=dict(os.environ, LD_LIBRARY_PATH=lib))
+    check(re.search(r'librte_eal\.so\.23 => /(usr/)?lib/' + re.escape(a.libdir.split('/')[-1]),
+                    out) is not None, 'the example does not run on the system\'s librte_eal')
+    check(re.search(r'librte_hvdev\.so\.' + re.escape(a.abi) + ' => ' + re.escape(lib), out)
+          is not None, 'the example does not run on the installed librte_hvdev')
+    run_example(a, root, tmp, exe, False)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     for opt in ('meson', 'build-dir', 'cc', 'example', 'hvsim', 'prefix', 'libdir', 'includedir',
-                'abi', 'version', 'version-map-class'):
+                'abi', 'version', 'version-map-class', 'version-map-hvsim', 'host-src'):
         ap.add_argument('--' + opt, required=True)
     ap.add_argument('--header', action='append', default=[])
     ap.add_argument('--driver-sdk', action='store_true')
     ap.add_argument('--man', action='append', default=[],
                     help='a man page the install must have (-Denable_docs=true)')
+    ap.add_argument('--system-dpdk', action='store_true')
     a = ap.parse_args()
     # In the build directory: EAL refuses to load a driver (-d) from under a world-writable
     # directory such as /tmp.
     tmp = tempfile.mkdtemp(prefix='install-test-', dir=a.build_dir)
     try:
+        if a.system_dpdk:
+            ret = system_dpdk(a, tmp)
+            if ret == 0:
+                print('ok install on the system DPDK', flush=True)
+            return ret
         dest = os.path.join(tmp, 'hvdev')
         rc, out = run([a.meson, 'install', '-C', a.build_dir, '--no-rebuild',
                        '--skip-subprojects', '--destdir', dest])
@@ -362,9 +445,13 @@ def main():
         check_files(a, dest)
         check_libraries(a, dest)
         root = make_sysroot(a, tmp, dest)
+        guests = {}
         for static in (True, False):
-            exe = build_example(a, root, tmp, static)
-            run_example(a, root, tmp, exe, static)
+            guests[static] = build_example(a, root, tmp, static)
+            run_example(a, root, tmp, guests[static], static)
+        for static in (True, False):
+            host = build_example(a, root, tmp, static, a.host_src, 'libhvsim', 'hvsim_host')
+            run_library_host(a, root, tmp, host, static, guests[True])
     except CheckError as e:
         print(f'FAILED: {e}', flush=True)
         return 1
