@@ -53,6 +53,7 @@ highlight_language = 'none'
 # also puts it on the PATH of the guides' commands).
 man_page_sources = [
     ('tools/dpdk-hv-fcopy', 8),
+    ('tools/dpdk-hv-kvp', 8),
     ('tools/dpdk-hvsim', 1),
     ('tools/dpdk-test-hvdev', 1),
 ]
