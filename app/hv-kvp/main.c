@@ -223,7 +223,8 @@ telemetry(void *ctx, struct rte_tel_data *d)
 }
 
 #define PMD_NAME "hvdev_uio"
-#define DEFAULT_VDEV "--vdev=" PMD_NAME "0,class=kvp"
+#define DEFAULT_DEVARGS PMD_NAME "0,class=kvp"
+#define DEFAULT_VDEV "--vdev=" DEFAULT_DEVARGS
 #define EAL_PREFIX "--file-prefix=hv-kvp"
 #define BIND_WAIT_MS 10000
 #define POLL_MS 200
@@ -249,7 +250,7 @@ devargs_string(char *buf, size_t len)
 			 "," : "", da->args != NULL ? da->args : "");
 		return;
 	}
-	snprintf(buf, len, "%s", DEFAULT_VDEV + strlen("--vdev="));
+	snprintf(buf, len, "%s", DEFAULT_DEVARGS);
 }
 
 /* The root prefix the PMD uses: the devargs' root=, else $HVDEV_ROOT, else "/". */
