@@ -23,7 +23,10 @@
 #include "kvp_handler.h"
 #include "kvp_pool.h"
 
-/* Requests seen, by operation (the last slot counts unknown operations). */
+/*
+ * Requests seen, by operation; the last slot counts unknown operations and bodies too short
+ * to name one.
+ */
 struct kvp_proto_stats {
 	uint64_t requests[RTE_HVDEV_KVP_OP_COUNT + 1];
 	uint64_t ok;
