@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,18 @@ hvd_daemon_init(const char *p, const char *log_prefix, int type)
 	prog = p;
 	prefix = log_prefix;
 	logtype = type;
+}
+
+void
+hvd_log(uint32_t level, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	rte_log(level, logtype, "%s: %s\n", prefix, line);
 }
 
 static void

@@ -19,10 +19,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_common.h>
 #include <rte_hvdev_ic_service.h>
 
 /* Log through the daemon's own log type, with its prefix ("hv_fcopy"). */
 void hvd_daemon_init(const char *prog, const char *log_prefix, int logtype);
+
+/* Log one line through the daemon's log type, with its prefix (no host data in it). */
+void hvd_log(uint32_t level, const char *fmt, ...) __rte_format_printf(2, 3);
 
 /* Block SIGINT and SIGTERM in the calling thread (and the threads it creates). */
 int hvd_signals_block(void);

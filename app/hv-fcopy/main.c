@@ -31,7 +31,6 @@
 
 #include "fcopy_bind.h"
 #include "fcopy_deliver.h"
-#include "fcopy_device.h"
 #include "fcopy_isolation.h"
 #include "fcopy_log.h"
 #include "fcopy_opts.h"
@@ -40,6 +39,8 @@
 #include "fcopy_stats.h"
 #include "fcopy_telemetry.h"
 #include "hvd_daemon.h"
+#include "hvd_device.h"
+#include "hvd_eal.h"
 
 /* How long --bind waits for the kernel to bind the device and udev to make its node. */
 #define BIND_WAIT_MS 10000
@@ -59,36 +60,6 @@ struct service {
 
 /* Telemetry and offered() take the one service. */
 static struct service *the_service;
-
-/*
- * Split at the first "--". Without one, arguments that start with a service option are all
- * the service's ("dpdk-hv-fcopy --bind-only"), anything else is all EAL's.
- */
-static void
-split_args(int argc, char **argv, int *eal_argc, int *own_argc, char ***own_argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			*eal_argc = i;
-			/* getopt wants a program name first: the "--" slot gets it. */
-			argv[i] = argv[0];
-			*own_argv = &argv[i];
-			*own_argc = argc - i;
-			return;
-		}
-	}
-	if (argc > 1 && fcopy_opts_is_own(argv[1])) {
-		*eal_argc = 1;
-		*own_argv = argv;
-		*own_argc = argc;
-		return;
-	}
-	*eal_argc = argc;
-	*own_argv = argv;
-	*own_argc = 1;
-}
 
 static int
 bind_device(const struct fcopy_opts *o)
@@ -142,13 +113,27 @@ prepare_delivery(struct service *sv)
 	return 0;
 }
 
+static bool
+node_present(const char *root)
+{
+	char node[PATH_MAX];
+
+	return fcopy_bind_find_node(root, node, sizeof(node)) == 1;
+}
+
 /* Wait for the device, and only then create anything on disk (prepare_delivery()). */
 static int
 find_device(struct service *sv)
 {
+	const struct hvd_device_find find = {
+		.class_name = "fcopy",
+		.what = "file-copy device",
+		.wait_s = sv->opts.wait_device_s,
+		.node_present = node_present,
+	};
 	int id;
 
-	id = fcopy_device_find(sv->opts.wait_device_s);
+	id = hvd_device_find(&find);
 	if (id < 0) {
 		if (id == -ENODEV)
 			FCOPY_LOG(ERR, "no file-copy device: are Guest Services on for this VM, "
@@ -163,10 +148,8 @@ find_device(struct service *sv)
 static bool
 offered(void *ctx)
 {
-	char node[PATH_MAX];
-
 	RTE_SET_USED(ctx);
-	return fcopy_bind_find_node(the_service->root, node, sizeof(node)) == 1;
+	return node_present(the_service->root);
 }
 
 static void
@@ -206,7 +189,7 @@ start_service(struct service *sv)
 	ops = fcopy_proto_ops;
 	ops.offered = offered;
 	ops.telemetry = telemetry;
-	fcopy_device_root(sv->root, sizeof(sv->root));
+	hvd_device_root("fcopy", sv->root, sizeof(sv->root));
 	sv->proto.transfer_timeout_s = cfg->policy.transfer_timeout_s;
 	sv->proto.count = sv->opts.count;
 	sv->ic = rte_hvdev_ic_service_create(&ops, &sv->proto, &conf);
@@ -308,7 +291,7 @@ main(int argc, char **argv)
 	sv.state.fd = -1;
 	the_service = &sv;
 	hvd_daemon_init(FCOPY_PROG, "hv_fcopy", hv_fcopy_logtype);
-	split_args(argc, argv, &eal_argc, &own_argc, &own_argv);
+	hvd_eal_split(argc, argv, fcopy_opts_is_own, &eal_argc, &own_argc, &own_argv);
 	if (fcopy_opts_parse(own_argc, own_argv, &sv.opts, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", FCOPY_PROG, err);
 		fcopy_opts_free(&sv.opts);

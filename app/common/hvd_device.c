@@ -14,31 +14,38 @@
 
 #include <rte_hvdev.h>
 
-#include "fcopy_bind.h"
+#include <rte_log.h>
+
 #include "hvd_daemon.h"
-#include "fcopy_device.h"
-#include "fcopy_log.h"
-#include "fcopy_stats.h"
+#include "hvd_device.h"
 
 #define PMD_NAME "hvdev_uio"
-#define DEFAULT_DEVARGS PMD_NAME "0,class=fcopy"
 #define POLL_MS 200
 /* After a failed probe of a present node, try again this much later. */
 #define RETRY_PROBE_NS (5ull * 1000000000u)
 
 static int
-find(void)
+find(const char *class_name)
 {
 	rte_uuid_t uu;
 
-	if (rte_hvdev_class_parse("fcopy", uu) < 0)
+	if (rte_hvdev_class_parse(class_name, uu) < 0)
 		return -EINVAL;
 	return rte_hvdev_find_by_class(uu, 0);
 }
 
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* The hvdev_uio device the user gave, as "name,args", or the default one. */
 static void
-devargs_string(char *buf, size_t len)
+devargs_string(const char *class_name, char *buf, size_t len)
 {
 	struct rte_devargs *da;
 
@@ -49,7 +56,7 @@ devargs_string(char *buf, size_t len)
 			 "," : "", da->args != NULL ? da->args : "");
 		return;
 	}
-	snprintf(buf, len, "%s", DEFAULT_DEVARGS);
+	snprintf(buf, len, "%s0,class=%s", PMD_NAME, class_name);
 }
 
 /* The root prefix the PMD will use for @p devargs: root=, else HVDEV_ROOT, else "/". */
@@ -67,11 +74,11 @@ devargs_root(const char *devargs, char *root, size_t len)
 }
 
 void
-fcopy_device_root(char *root, size_t len)
+hvd_device_root(const char *class_name, char *root, size_t len)
 {
 	char devargs[PATH_MAX + 128];
 
-	devargs_string(devargs, sizeof(devargs));
+	devargs_string(class_name, devargs, sizeof(devargs));
 	devargs_root(devargs, root, len);
 }
 
@@ -84,35 +91,34 @@ sleep_ms(unsigned int ms)
 }
 
 int
-fcopy_device_find(int wait_s)
+hvd_device_find(const struct hvd_device_find *f)
 {
-	char devargs[PATH_MAX + 128], root[PATH_MAX], node[PATH_MAX];
+	char devargs[PATH_MAX + 128], root[PATH_MAX];
 	uint64_t deadline, next_probe = 0;
 	int id;
 
-	id = find();
-	if (id >= 0 || wait_s == 0)
-		return id >= 0 ? id : -ENODEV;
-	devargs_string(devargs, sizeof(devargs));
+	id = find(f->class_name);
+	if (id == -EINVAL || id >= 0 || f->wait_s == 0)
+		return id >= 0 || id == -EINVAL ? id : -ENODEV;
+	devargs_string(f->class_name, devargs, sizeof(devargs));
 	devargs_root(devargs, root, sizeof(root));
-	if (wait_s < 0)
-		FCOPY_LOG(NOTICE, "no file-copy device yet (Guest Services off?); waiting for it");
+	if (f->wait_s < 0)
+		hvd_log(RTE_LOG_NOTICE, "no %s yet (Guest Services off?); waiting for it", f->what);
 	else
-		FCOPY_LOG(NOTICE, "no file-copy device yet (Guest Services off?); waiting up to "
-			  "%d s", wait_s);
-	deadline = fcopy_now_ns() + (uint64_t)(wait_s < 0 ? 0 : wait_s) * 1000000000u;
+		hvd_log(RTE_LOG_NOTICE, "no %s yet (Guest Services off?); waiting up to %d s",
+			f->what, f->wait_s);
+	deadline = now_ns() + (uint64_t)(f->wait_s < 0 ? 0 : f->wait_s) * 1000000000u;
 	while (!hvd_stopping()) {
 		/* Probe only once the node is there: a failed probe logs errors each time. */
-		if (fcopy_now_ns() >= next_probe &&
-		    fcopy_bind_find_node(root, node, sizeof(node)) == 1) {
-			FCOPY_LOG(INFO, "%s appeared; probing %s", node, devargs);
+		if (now_ns() >= next_probe && (f->node_present == NULL || f->node_present(root))) {
+			hvd_log(RTE_LOG_INFO, "the %s appeared; probing %s", f->what, devargs);
 			rte_dev_probe(devargs);
-			id = find();
+			id = find(f->class_name);
 			if (id >= 0)
 				return id;
-			next_probe = fcopy_now_ns() + RETRY_PROBE_NS;
+			next_probe = now_ns() + RETRY_PROBE_NS;
 		}
-		if (wait_s > 0 && fcopy_now_ns() >= deadline)
+		if (f->wait_s > 0 && now_ns() >= deadline)
 			return -ENODEV;
 		sleep_ms(POLL_MS);
 	}
