@@ -1075,6 +1075,78 @@ CRASH_CASE(crash_async_named_answered, "answered", true, false, "async")
 CRASH_CASE(crash_none_flushed, "flushed", false, false, "none")
 CRASH_CASE(crash_none_published, "published", false, false, "none")
 
+#define BATCH 3
+
+/*
+ * Durability async in batches: the flusher holds BATCH answered copies (its test hook), then
+ * the service is killed inside that batch's publication, at @p step: batch-flushed (data
+ * flushed, nothing named yet) or batch-linked (the first of the batch named). Every copy was
+ * answered S_OK; what is under a final name is whole, the rest is nowhere (unnamed files
+ * vanish), no temporary name is left, before and after the restart.
+ */
+static int
+crash_batch_case(const char *step)
+{
+	struct rte_hvsim_fcopy_opts o = { .timeout_ms = REQ_MS };
+	struct rte_hvsim_fcopy_result res;
+	char src[BATCH][PATH_MAX], dest[BATCH][PATH_MAX], name[32];
+	bool linked = strcmp(step, "batch-linked") == 0;
+	int i, ret, status = 0, waited;
+
+	for (i = 0; i < BATCH; i++) {
+		hvdev_test_fmt(name, sizeof(name), "batch%d.bin", i);
+		TEST_RUN(faulty_paths(name, FILE_SIZE, src[i], dest[i]));
+	}
+	durability = "async";
+	setenv("HVDEV_FCOPY_TEST_ASYNC_BATCH", RTE_STR(BATCH), 1);
+	ret = restart_with(step, false);
+	unsetenv("HVDEV_FCOPY_TEST_ASYNC_BATCH");
+	durability = NULL;
+	TEST_RUN(ret);
+	for (i = 0; i < BATCH; i++) {
+		ret = rte_hvsim_fcopy(dev, src[i], dest[i], &o, &res);
+		TEST_ASSERT(ret == 0 && res.hresult == 0, "copy %d answered S_OK at once", i);
+		if (i < BATCH - 1)
+			TEST_ASSERT(!hvdev_test_exists(dest[i]), "copy %d held for its batch", i);
+	}
+	for (waited = 0; waited < WAIT_MS; waited += 10) {
+		if (waitpid(service, &status, WNOHANG) == service)
+			break;
+		usleep(10000);
+	}
+	TEST_ASSERT(waited < WAIT_MS, "the service died at %s", step);
+	TEST_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "killed at %s", step);
+	service = -1;
+	for (i = 0; i < BATCH; i++) {
+		if (linked && i == 0)
+			TEST_ASSERT(hvdev_test_same_file(src[i], dest[i]), "the first one whole");
+		else
+			TEST_ASSERT(!hvdev_test_exists(dest[i]), "copy %d under no name", i);
+	}
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0,
+			  "no temporary name left, even before the restart");
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, false, WAIT_MS), 0, "the host saw the close");
+	TEST_RUN(start_service());
+	for (i = 0; i < BATCH; i++)
+		TEST_ASSERT(linked && i == 0 ? hvdev_test_same_file(src[i], dest[i]) :
+			    !hvdev_test_exists(dest[i]), "copy %d as it was after the restart", i);
+	return invariants(linked ? NULL : dest[0]);
+}
+
+static int
+check_crash_async_batch_flushed(void)
+{
+	return crash_batch_case("batch-flushed");
+}
+SERVICE_CASE(crash_async_batch_flushed)
+
+static int
+check_crash_async_batch_linked(void)
+{
+	return crash_batch_case("batch-linked");
+}
+SERVICE_CASE(crash_async_batch_linked)
+
 /* ---- the class library alone: an rte_hvdev device in this process ---- */
 
 #define LIB_DEV "hvdev_uio0"
@@ -1369,6 +1441,8 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(crash_async_named_answered, test_crash_async_named_answered),
 	HVDEV_CASE(crash_none_flushed, test_crash_none_flushed),
 	HVDEV_CASE(crash_none_published, test_crash_none_published),
+	HVDEV_CASE(crash_async_batch_flushed, test_crash_async_batch_flushed),
+	HVDEV_CASE(crash_async_batch_linked, test_crash_async_batch_linked),
 };
 
 int

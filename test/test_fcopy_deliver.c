@@ -1110,6 +1110,62 @@ check_named_fallback(void)
 }
 DELIVER_CASE(named_fallback)
 
+/* One whole copy at durability async, and its publication handed on (fcopy_deliver_finish()). */
+static uint32_t
+deliver_async(const char *dir, const char *name, uint32_t flags, const void *buf, uint64_t len)
+{
+	uint32_t hr = deliver(dir, name, flags, buf, len);
+
+	return hr == S_OK ? fcopy_deliver_finish(&dlv) : hr;
+}
+
+/*
+ * Durability async in batches (the flusher held until 3 copies are queued, its test hook):
+ * nothing is named before its batch is published; a START for the name of a queued copy, a
+ * directory to create where a queued file goes, and an OVER_WRITE of a queued file all wait
+ * for the queue, so that the copy answered first comes first, as with sync.
+ */
+static int
+check_async_batch(void)
+{
+	uint8_t other[64];
+
+	memset(other, 'o', sizeof(other));
+	setenv(FCOPY_TEST_BATCH_ENV, "3", 1);
+	fcopy_deliver_fini(&dlv);
+	fcopy_deliver_init(&dlv, &cfg.policy, &state);
+	unsetenv(FCOPY_TEST_BATCH_ENV);
+	cfg.policy.durability = FCOPY_DURABLE_ASYNC;
+	TEST_ASSERT_EQUAL(deliver_async(root, "b1", 0, data, 1000), S_OK, "b1 answered");
+	TEST_ASSERT_EQUAL(deliver_async(root, "b2", 0, data, 2000), S_OK, "b2 answered");
+	usleep(20000);
+	TEST_ASSERT(!hvdev_test_exists(at(root, "b1")) && !hvdev_test_exists(at(root, "b2")),
+		    "held for the batch: nothing named yet");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "no temporary name either");
+	TEST_ASSERT_EQUAL(deliver(root, "b1", 0, other, 5), RTE_HVDEV_IC_ALREADY_EXISTS,
+			  "a START for a queued name finds it published");
+	TEST_ASSERT(same(at(root, "b1"), data, 1000) && same(at(root, "b2"), data, 2000),
+		    "both published whole");
+	TEST_ASSERT_EQUAL(deliver_async(root, "x", 0, data, 10), S_OK, "x answered");
+	TEST_ASSERT(!hvdev_test_exists(at(root, "x")), "x held");
+	TEST_ASSERT(deliver(at(root, "x/y"), "n", CREATE, data, 10) != S_OK,
+		    "no directory where the file answered first goes");
+	TEST_ASSERT(same(at(root, "x"), data, 10), "x is the file");
+	TEST_ASSERT_EQUAL(deliver_async(root, "o", 0, data, 10), S_OK, "o answered");
+	TEST_ASSERT_EQUAL(deliver_async(root, "o", OVERWRITE, other, 64), S_OK, "o replaced");
+	TEST_ASSERT(same(at(root, "o"), other, 64), "the later copy wins, as it came later");
+	TEST_ASSERT_EQUAL(deliver_async(root, "c1", 0, data, 100), S_OK, "c1");
+	TEST_ASSERT_EQUAL(deliver_async(root, "c2", 0, data, 200), S_OK, "c2");
+	TEST_ASSERT_EQUAL(deliver_async(root, "c3", 0, data, 300), S_OK, "c3, the batch is full");
+	fcopy_deliver_drain(&dlv);
+	TEST_ASSERT(same(at(root, "c1"), data, 100) && same(at(root, "c2"), data, 200) &&
+		    same(at(root, "c3"), data, 300), "the batch published whole");
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "no temporary name left");
+	cfg.policy.durability = FCOPY_DURABLE_SYNC;
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(async_batch)
+
 /*
  * The allowed root's descriptor is kept between copies. A local user who renames the root
  * away (out of every allowed path) and puts a new directory in its place between two copies
@@ -1203,6 +1259,7 @@ check_durability_async(void)
 	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), RTE_HVDEV_IC_E_FAIL,
 			  "a second COMPLETE is not a second publication");
 	TEST_ASSERT_EQUAL(fcopy_deliver_finish(&dlv), S_OK, "published");
+	fcopy_deliver_drain(&dlv);	/* by the flusher thread */
 	TEST_ASSERT(same(at(root, "a.bin"), data, 9000), "whole");
 	TEST_ASSERT(!dlv.active, "the copy ended");
 	TEST_ASSERT_EQUAL(fcopy_deliver_finish(&dlv), S_OK, "nothing pending: no-op");
@@ -1211,8 +1268,10 @@ check_durability_async(void)
 	TEST_ASSERT_EQUAL(fcopy_deliver_write(&dlv, 0, data, 10), S_OK, "write");
 	TEST_ASSERT_EQUAL(fcopy_deliver_complete(&dlv), S_OK, "answered");
 	TEST_ASSERT_EQUAL(deliver(root, "c.bin", 0, data, 20), S_OK, "next copy");
+	fcopy_deliver_drain(&dlv);
 	TEST_ASSERT(same(at(root, "b.bin"), data, 10), "the answered copy was published");
 	TEST_ASSERT_EQUAL(fcopy_deliver_finish(&dlv), S_OK, "publish c.bin");
+	fcopy_deliver_drain(&dlv);
 	TEST_ASSERT(same(at(root, "c.bin"), data, 20), "and the next one");
 	/* Pending when the service stops. */
 	TEST_ASSERT_EQUAL(deliver(root, "d.bin", 0, data, 30), S_OK, "answered");
@@ -1322,6 +1381,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(tmpfile_overwrite, test_tmpfile_overwrite),
 	HVDEV_CASE(named_fallback, test_named_fallback),
 	HVDEV_CASE(durability_async, test_durability_async),
+	HVDEV_CASE(async_batch, test_async_batch),
 	HVDEV_CASE(root_moved, test_root_moved),
 	HVDEV_CASE(dir_moved, test_dir_moved),
 	HVDEV_CASE(state_lock, test_state_lock),

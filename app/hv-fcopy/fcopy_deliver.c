@@ -5,15 +5,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/utsname.h>
 
 #include <rte_common.h>
 #include <rte_branch_prediction.h>
@@ -39,10 +42,56 @@
  */
 #define RESERVE_MIN (1u << 20)
 
+/*
+ * Durability async: copies whose COMPLETE was answered, waiting for the flusher thread. Each
+ * holds its unnamed file and its directory open: two descriptors.
+ */
+#define ASYNC_QUEUE_MAX 64
+/*
+ * Group commit: a flusher woken by a first copy waits this long for more, or until this many
+ * are queued, then flushes them together. Publication comes that much later; the flushes per
+ * file fall with the rate of copies (one per batch, not two per file).
+ */
+#define ASYNC_WINDOW_NS (10 * 1000 * 1000)
+#define ASYNC_BATCH_FULL (ASYNC_QUEUE_MAX / 2)
+
+struct fcopy_async_entry {
+	int fd;				/* the unnamed file, complete */
+	int dirfd;			/* its directory, owned */
+	int err;			/* 0, or why it is not published */
+	dev_t dev;			/* of the directory, from the flusher's fstat() */
+	ino_t dir_ino;
+	char name[NAME_MAX + 1];
+	char target[PATH_MAX];		/* for messages */
+};
+
+struct fcopy_async {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t work;		/* for the flusher: entries queued, urgent or stop */
+	pthread_cond_t done;		/* for the service: a batch was published */
+	unsigned int head;		/* first queued entry in e[] */
+	unsigned int n;			/* queued entries, the batch being flushed included */
+	unsigned int busy;		/* the first busy of them are being flushed */
+	bool urgent;			/* flush what is queued now */
+	bool idle;			/* the flusher waits for a first copy */
+	bool stop;
+	bool per_file;			/* fsync per file: syncfs() cannot report errors */
+	unsigned int hold;		/* test only: FCOPY_TEST_BATCH_ENV */
+	const char *crash_at;		/* test only: FCOPY_TEST_CRASH_ENV */
+	struct fcopy_async_entry e[ASYNC_QUEUE_MAX];
+};
+
+static void async_drain(struct fcopy_deliver *d);
+static void async_stop(struct fcopy_deliver *d);
+static bool async_queued(struct fcopy_deliver *d);
+static bool async_has_name(struct fcopy_deliver *d, const char *name);
+
 void
 fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
 		   struct fcopy_state *state)
 {
+	const char *hold;
 	unsigned int i;
 
 	memset(d, 0, sizeof(*d));
@@ -54,6 +103,9 @@ fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
 		fcopy_resolve_root_init(&d->roots[i]);
 	d->force_named = getenv(FCOPY_TEST_NAMED_ENV) != NULL;
 	d->crash_at = getenv(FCOPY_TEST_CRASH_ENV);
+	hold = getenv(FCOPY_TEST_BATCH_ENV);
+	if (hold != NULL && atoi(hold) > 0)
+		d->async_hold = RTE_MIN((unsigned int)atoi(hold), (unsigned int)ASYNC_QUEUE_MAX);
 }
 
 void
@@ -62,6 +114,7 @@ fcopy_deliver_fini(struct fcopy_deliver *d)
 	unsigned int i;
 
 	fcopy_deliver_abandon(d, "the service is stopping");
+	async_stop(d);
 	for (i = 0; i < RTE_DIM(d->roots); i++)
 		fcopy_resolve_root_close(&d->roots[i]);
 }
@@ -179,8 +232,9 @@ discard(struct fcopy_deliver *d)
 	end_copy(d);
 }
 
-void
-fcopy_deliver_abandon(struct fcopy_deliver *d, const char *why)
+/* fcopy_deliver_abandon() for the copy in progress only, without waiting for the flusher. */
+static void
+abandon_copy(struct fcopy_deliver *d, const char *why)
 {
 	if (!d->active)
 		return;
@@ -193,6 +247,20 @@ fcopy_deliver_abandon(struct fcopy_deliver *d, const char *why)
 	FCOPY_LOG(DEBUG, "%s: copy abandoned after %" PRIu64 " of %" PRIu64 " bytes: %s; "
 		  "temporary file removed", d->target, d->written, d->size, why);
 	discard(d);
+}
+
+void
+fcopy_deliver_drain(struct fcopy_deliver *d)
+{
+	async_drain(d);
+}
+
+void
+fcopy_deliver_abandon(struct fcopy_deliver *d, const char *why)
+{
+	abandon_copy(d, why);
+	/* Whatever stops or fails a channel: the copies already answered are published. */
+	async_drain(d);
 }
 
 bool
@@ -299,6 +367,15 @@ open_dir(struct fcopy_deliver *d, bool create)
 	bool outside;
 	int ret;
 
+	/*
+	 * A directory is created only once the queued copies have their names: one of them may
+	 * be a file where this path needs a directory, and it was answered first.
+	 */
+	if (create && async_queued(d)) {
+		if (resolve_dir(d, false, &outside, shown, sizeof(shown)) == 0)
+			return RTE_HVDEV_IC_S_OK;
+		async_drain(d);
+	}
 	ret = resolve_dir(d, create, &outside, shown, sizeof(shown));
 	if (ret == 0)
 		return RTE_HVDEV_IC_S_OK;
@@ -634,7 +711,7 @@ fcopy_deliver_start(struct fcopy_deliver *d, const char *path, const char *name,
 {
 	uint32_t hr;
 
-	fcopy_deliver_abandon(d, "a new START arrived before COMPLETE");
+	abandon_copy(d, "a new START arrived before COMPLETE");
 	d->tmp[0] = '\0';
 	d->reason[0] = '\0';
 	d->tgt_known = false;
@@ -648,6 +725,11 @@ fcopy_deliver_start(struct fcopy_deliver *d, const char *path, const char *name,
 		return refuse(d, RTE_HVDEV_IC_INVALIDARG, "announced size %" PRIu64 " is too "
 			      "large", size);
 	hr = resolve_target(d, path, name, (flags & RTE_HVDEV_FCOPY_CREATE_PATH) != 0);
+	/* Durability async: a queued copy of that name was answered first, it comes first. */
+	if (hr == RTE_HVDEV_IC_S_OK && async_has_name(d, d->name)) {
+		async_drain(d);
+		d->tgt_known = false;
+	}
 	if (hr == RTE_HVDEV_IC_S_OK)
 		hr = check_target(d);
 	if (hr == RTE_HVDEV_IC_S_OK)
@@ -774,20 +856,26 @@ publish_noreplace(struct fcopy_deliver *d)
 	return renameat(d->dirfd, d->tmp, d->dirfd, d->name) == 0 ? 0 : -errno;
 }
 
-/* Give the unnamed file d->fd the name @p name in d->dirfd; never replaces a file. */
+/* Give the unnamed file @p fd the name @p name in @p dirfd; never replaces a file. */
 static int
-link_unnamed(struct fcopy_deliver *d, const char *name)
+link_fd(int fd, int dirfd, const char *name)
 {
 	char proc[32];
 
 	/* Through /proc: needs no capability, unlike AT_EMPTY_PATH. */
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", d->fd);
-	if (linkat(AT_FDCWD, proc, d->dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
 		return 0;
 	if (errno != ENOENT)
 		return -errno;
 	/* No /proc mounted: the descriptor itself (CAP_DAC_READ_SEARCH). */
-	return linkat(d->fd, "", d->dirfd, name, AT_EMPTY_PATH) == 0 ? 0 : -errno;
+	return linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0 ? 0 : -errno;
+}
+
+static int
+link_unnamed(struct fcopy_deliver *d, const char *name)
+{
+	return link_fd(d->fd, d->dirfd, name);
 }
 
 /*
@@ -810,6 +898,326 @@ replace_unnamed(struct fcopy_deliver *d)
 	}
 	crash_point(d, "linked");
 	return renameat(d->dirfd, d->tmp, d->dirfd, d->name) == 0 ? 0 : -errno;
+}
+
+/*
+ * Durability async, in batches. COMPLETE is answered at once; the copy (an unnamed file, not
+ * replacing one) then goes to a queue that a flusher thread publishes in batches: one
+ * syncfs() per file system for the whole batch (everything queued when it starts, so that the
+ * queue grows into the next batch while a flush runs), then a link per file, then one fsync()
+ * per directory. A file is linked only after the flush that covered its data succeeded; a
+ * crash at any point leaves the queued files unnamed, so they vanish. An OVER_WRITE copy or
+ * one on the named fallback is published by the service itself, after the queue, as before.
+ *
+ * syncfs() reports write-back errors only since Linux 5.8 (vfs: track per-sb writeback errors
+ * and report them to syncfs, 735e4ae5ba28): before it, and for a batch whose syncfs() failed,
+ * each file is flushed with its own fsync(), which reports its own errors.
+ */
+
+static inline void
+async_crash_point(const struct fcopy_async *q, const char *step)
+{
+	if (unlikely(q->crash_at != NULL) && strcmp(q->crash_at, step) == 0)
+		raise(SIGKILL);
+}
+
+/* @return true when syncfs() reports write-back errors: Linux 5.8 or later. */
+static bool
+syncfs_reports_errors(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 5 || (major == 5 && minor >= 8);
+}
+
+/* Flush the data of the @p n entries from @p first, one syncfs() per file system. */
+static void
+async_flush_data(struct fcopy_async *q, unsigned int first, unsigned int n)
+{
+	struct fcopy_async_entry *e, *o;
+	unsigned int i, j;
+	bool seen;
+
+	for (i = 0; i < n; i++) {
+		e = &q->e[(first + i) % ASYNC_QUEUE_MAX];
+		if (e->err != 0)
+			continue;
+		if (q->per_file) {
+			if (fsync(e->fd) < 0)
+				e->err = errno;
+			continue;
+		}
+		seen = false;
+		for (j = 0; j < i && !seen; j++) {
+			o = &q->e[(first + j) % ASYNC_QUEUE_MAX];
+			seen = o->dev == e->dev && o->err == 0;
+		}
+		if (seen)
+			continue;
+		/*
+		 * The oldest file of the batch on that file system: its descriptor was opened
+		 * before any of their data was written, so that syncfs() reports any write-back
+		 * error since then.
+		 */
+		if (syncfs(e->fd) == 0)
+			continue;
+		/* Which files, then: each one's own fsync() says. */
+		for (j = i; j < n; j++) {
+			o = &q->e[(first + j) % ASYNC_QUEUE_MAX];
+			if (o->err == 0 && o->dev == e->dev && fsync(o->fd) < 0)
+				o->err = errno;
+		}
+	}
+}
+
+/* Publish the batch of the @p n entries from @p first, and close them. */
+static void
+async_publish(struct fcopy_async *q, unsigned int first, unsigned int n)
+{
+	struct fcopy_async_entry *e, *o;
+	struct stat st;
+	unsigned int i, j, linked = 0;
+	bool seen;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		e = &q->e[(first + i) % ASYNC_QUEUE_MAX];
+		e->err = 0;
+		if (fstat(e->dirfd, &st) < 0) {
+			e->err = errno;
+			continue;
+		}
+		e->dev = st.st_dev;
+		e->dir_ino = st.st_ino;
+	}
+	async_flush_data(q, first, n);
+	async_crash_point(q, "batch-flushed");
+	for (i = 0; i < n; i++) {
+		e = &q->e[(first + i) % ASYNC_QUEUE_MAX];
+		if (e->err != 0)
+			continue;
+		ret = link_fd(e->fd, e->dirfd, e->name);
+		if (ret < 0) {
+			e->err = -ret;
+			continue;
+		}
+		if (++linked == 1 && n > 1)
+			async_crash_point(q, "batch-linked");
+	}
+	/* The names are durable once their directories are: each directory once. */
+	for (i = 0; i < n; i++) {
+		e = &q->e[(first + i) % ASYNC_QUEUE_MAX];
+		seen = false;
+		for (j = 0; j < i && !seen; j++) {
+			o = &q->e[(first + j) % ASYNC_QUEUE_MAX];
+			seen = o->err == 0 && o->dev == e->dev && o->dir_ino == e->dir_ino;
+		}
+		if (e->err == 0 && !seen && fsync(e->dirfd) < 0 && errno != EINVAL)
+			FCOPY_LOG(WARNING, "%s: flushing the directory: %s", e->target,
+				  strerror(errno));
+		if (e->err != 0)
+			FCOPY_LOG(ERR, "%s: COMPLETE was answered (durability async), but the file "
+				  "could not be published: %s; the host believes it was copied",
+				  e->target, e->err == EEXIST ? "the file appeared meanwhile" :
+				  strerror(e->err));
+		close(e->fd);
+		close(e->dirfd);
+	}
+}
+
+static void *
+async_flusher(void *arg)
+{
+	struct fcopy_async *q = arg;
+	unsigned int first, n;
+
+	struct timespec until;
+
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		/* Idle: no timer at all, so that an idle service makes no wake-up. */
+		while (!q->stop && !q->urgent && (q->n == 0 || q->n < q->hold)) {
+			q->idle = true;
+			pthread_cond_wait(&q->work, &q->lock);
+			q->idle = false;
+		}
+		if (q->n == 0) {
+			q->urgent = false;
+			pthread_cond_broadcast(&q->done);
+			if (q->stop)
+				break;
+			continue;
+		}
+		/* The group-commit window, from the first copy of the batch. */
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += ASYNC_WINDOW_NS;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		while (!q->stop && !q->urgent && q->hold == 0 && q->n < ASYNC_BATCH_FULL &&
+		       pthread_cond_timedwait(&q->work, &q->lock, &until) == 0)
+			;
+		/* Everything queued now is one batch; what comes meanwhile is the next. */
+		first = q->head;
+		n = q->n;
+		q->busy = n;
+		pthread_mutex_unlock(&q->lock);
+		async_publish(q, first, n);
+		pthread_mutex_lock(&q->lock);
+		q->head = (q->head + n) % ASYNC_QUEUE_MAX;
+		q->n -= n;
+		q->busy = 0;
+		pthread_cond_broadcast(&q->done);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+/* The queue and its thread, on first use. @return false when they cannot be had. */
+static bool
+async_ready(struct fcopy_deliver *d)
+{
+	pthread_condattr_t attr;
+	struct fcopy_async *q;
+	int ret;
+
+	if (d->async != NULL)
+		return true;
+	if (d->async_failed)
+		return false;
+	q = calloc(1, sizeof(*q));
+	if (q == NULL) {
+		ret = ENOMEM;
+		goto fail;
+	}
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->work, &attr);
+	pthread_condattr_destroy(&attr);
+	pthread_cond_init(&q->done, NULL);
+	q->per_file = !syncfs_reports_errors();
+	q->crash_at = d->crash_at;
+	q->hold = d->async_hold;
+	ret = pthread_create(&q->thread, NULL, async_flusher, q);
+	if (ret != 0) {
+		free(q);
+		goto fail;
+	}
+	pthread_setname_np(q->thread, "fcopy-flush");
+	d->async = q;
+	return true;
+fail:
+	d->async_failed = true;
+	FCOPY_LOG(WARNING, "durability async: no flusher thread (%s); each copy is published "
+		  "right after its answer instead", strerror(ret));
+	return false;
+}
+
+/* Hand the answered copy to the flusher; the copy ends here. Waits while the queue is full. */
+static void
+async_queue(struct fcopy_deliver *d)
+{
+	struct fcopy_async *q = d->async;
+	struct fcopy_async_entry *e;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->n == ASYNC_QUEUE_MAX) {
+		q->urgent = true;
+		pthread_cond_signal(&q->work);
+		pthread_cond_wait(&q->done, &q->lock);
+	}
+	e = &q->e[(q->head + q->n) % ASYNC_QUEUE_MAX];
+	e->fd = d->fd;
+	e->dirfd = d->dirfd;
+	snprintf(e->name, sizeof(e->name), "%s", d->name);
+	snprintf(e->target, sizeof(e->target), "%s", d->target);
+	q->n++;
+	/*
+	 * An idle flusher is woken; one in its window only once the batch is full; one
+	 * flushing takes this copy with its next batch.
+	 */
+	if (q->idle || (q->busy == 0 && q->n == ASYNC_BATCH_FULL) ||
+	    (q->hold > 0 && q->n >= q->hold))
+		pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->lock);
+	d->fd = -1;
+	d->dirfd = -1;
+	d->dirfd_root = false;
+	d->undo.n = 0;	/* answered S_OK: the directories stay */
+	end_copy(d);
+}
+
+/* Wait until every queued copy is published (or failed). */
+static void
+async_drain(struct fcopy_deliver *d)
+{
+	struct fcopy_async *q = d->async;
+
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&q->lock);
+	while (q->n > 0) {
+		q->urgent = true;
+		pthread_cond_signal(&q->work);
+		pthread_cond_wait(&q->done, &q->lock);
+	}
+	q->urgent = false;
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* @return true when a queued copy is to be named @p name (in any directory). */
+static bool
+async_has_name(struct fcopy_deliver *d, const char *name)
+{
+	struct fcopy_async *q = d->async;
+	unsigned int i;
+	bool found = false;
+
+	if (q == NULL)
+		return false;
+	pthread_mutex_lock(&q->lock);
+	for (i = 0; i < q->n && !found; i++)
+		found = strcmp(q->e[(q->head + i) % ASYNC_QUEUE_MAX].name, name) == 0;
+	pthread_mutex_unlock(&q->lock);
+	return found;
+}
+
+static bool
+async_queued(struct fcopy_deliver *d)
+{
+	struct fcopy_async *q = d->async;
+	bool any;
+
+	if (q == NULL)
+		return false;
+	pthread_mutex_lock(&q->lock);
+	any = q->n > 0;
+	pthread_mutex_unlock(&q->lock);
+	return any;
+}
+
+static void
+async_stop(struct fcopy_deliver *d)
+{
+	struct fcopy_async *q = d->async;
+
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->stop = true;
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->thread, NULL);
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->work);
+	pthread_cond_destroy(&q->done);
+	free(q);
+	d->async = NULL;
 }
 
 /*
@@ -899,11 +1307,27 @@ uint32_t
 fcopy_deliver_finish(struct fcopy_deliver *d)
 {
 	uint32_t hr;
+	int dirfd;
 
 	if (!d->active || !d->pending)
 		return RTE_HVDEV_IC_S_OK;
 	d->pending = false;
 	crash_point(d, "answered");
+	/*
+	 * A new unnamed file goes to the flusher's queue. The directory becomes the entry's
+	 * own: an allowed root's descriptor stays the service's.
+	 */
+	if (d->unnamed && !(d->flags & RTE_HVDEV_FCOPY_OVERWRITE) && async_ready(d)) {
+		dirfd = d->dirfd_root ? fcntl(d->dirfd, F_DUPFD_CLOEXEC, 0) : d->dirfd;
+		if (dirfd >= 0) {
+			d->dirfd = dirfd;
+			d->dirfd_root = false;
+			async_queue(d);
+			return RTE_HVDEV_IC_S_OK;
+		}
+	}
+	/* Replacing a file, or a named one: by the service, after what is queued. */
+	async_drain(d);
 	hr = publish(d);
 	if (hr != RTE_HVDEV_IC_S_OK)
 		FCOPY_LOG(ERR, "%s: COMPLETE was answered (durability async), but the file could "

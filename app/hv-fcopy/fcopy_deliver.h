@@ -56,6 +56,14 @@
  */
 #define FCOPY_TEST_CRASH_ENV "HVDEV_FCOPY_TEST_CRASH_AT"
 
+/*
+ * Test only: with durability async, the flusher waits until this many copies are queued (or
+ * it is asked to drain) before it publishes them, so that a batch of that size forms.
+ * With FCOPY_TEST_CRASH_ENV, two more steps: batch-flushed (the batch's data flushed, nothing
+ * published) and batch-linked (the first file of a batch of two or more published).
+ */
+#define FCOPY_TEST_BATCH_ENV "HVDEV_FCOPY_TEST_ASYNC_BATCH"
+
 /* Marks every temporary file: ".<name>" FCOPY_TMP_TAG "XXXXXX". */
 #define FCOPY_TMP_TAG ".hvfcopy-"
 #define FCOPY_TMP_RANDOM 6
@@ -76,6 +84,8 @@ struct fcopy_cover {
 		uint64_t start, end;	/* [start, end), start > prefix, sorted, apart */
 	} r[FCOPY_COVER_MAX];
 };
+
+struct fcopy_async;
 
 struct fcopy_deliver {
 	const struct fcopy_policy *pol;
@@ -104,6 +114,9 @@ struct fcopy_deliver {
 	struct stat tgt_st;
 	/* The allowed roots' descriptors, kept between copies (same index as pol->roots). */
 	struct fcopy_resolve_root roots[FCOPY_MAX_ROOTS];
+	struct fcopy_async *async;	/* durability async: the flusher and its queue */
+	bool async_failed;		/* no flusher thread: publish after each answer */
+	unsigned int async_hold;	/* test only: FCOPY_TEST_BATCH_ENV */
 };
 
 void fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
@@ -133,17 +146,24 @@ uint32_t fcopy_deliver_write(struct fcopy_deliver *d, uint64_t offset, const voi
 uint32_t fcopy_deliver_complete(struct fcopy_deliver *d);
 
 /*
- * Durability async: publish the copy whose COMPLETE was answered (flush the data, link or
- * rename, flush the directory). Called once the answer is sent; a no-op without one pending.
+ * Durability async: the copy whose COMPLETE was answered goes on. A new unnamed file goes to
+ * the flusher thread's queue, which publishes in batches (one flush of each file system per
+ * batch, then the links, then one flush per directory); a named file or an OVER_WRITE is
+ * published here, after the queue (flush the data, link or rename, flush the directory).
+ * Called once the answer is sent; a no-op without one pending.
  */
 uint32_t fcopy_deliver_finish(struct fcopy_deliver *d);
+
+/* Durability async: wait until every queued copy is published (or failed, logged). */
+void fcopy_deliver_drain(struct fcopy_deliver *d);
 
 /* How the copy in progress receives its data, for the transfer record. */
 const char *fcopy_deliver_via(const struct fcopy_deliver *d);
 
 /*
  * End the copy in progress, if any, removing its temporary file; @p why is logged. A copy
- * whose COMPLETE was already answered (async) is published instead.
+ * whose COMPLETE was already answered (async) is published instead, and so is every copy
+ * queued (fcopy_deliver_drain()).
  */
 void fcopy_deliver_abandon(struct fcopy_deliver *d, const char *why);
 
