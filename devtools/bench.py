@@ -51,6 +51,12 @@ def svc_cpu(a, b):
     return (b['run_ns'] - a['run_ns']) / 1e9
 
 
+def median(vals):
+    vals = sorted(vals)
+    n = len(vals)
+    return vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+
+
 def log(msg):
     print('bench: %s' % msg, file=sys.stderr, flush=True)
 
@@ -245,8 +251,16 @@ class Bench:
                 'mb_per_s': size / secs / 1e6, 'sha256_ok': ok,
                 'service_cpu_s': svc_cpu(a, b), 'host_cpu_s': hb['cpu_s'] - ha['cpu_s']}
 
-    def copy_small(self, root, guest, svc_pid, host_pid):
-        n = self.a.small_files
+    @staticmethod
+    def wait_files(base, n):
+        """Durability async publishes the files after answering their COMPLETE, in batches
+        (within about 10 ms): wait for them."""
+        t1 = time.monotonic()
+        while len(os.listdir(base)) < n and time.monotonic() - t1 < 10:
+            time.sleep(0.002)
+
+    def copy_small(self, root, guest, svc_pid, host_pid, n=None):
+        n = n or self.a.small_files
         base = os.path.join(guest, 'small')
         a, ha = cost(svc_pid), cost(host_pid)
         t0 = time.monotonic()
@@ -254,11 +268,9 @@ class Bench:
             copy(root, self.small[i % len(self.small)], '%s/f%05d' % (base, i),
                  create_path=1)
         secs = time.monotonic() - t0
+        # The service's CPU includes the publication of async's last batch.
+        self.wait_files(base, n)
         b, hb = cost(svc_pid), cost(host_pid)
-        # Durability async publishes a file just after answering its COMPLETE.
-        t1 = time.monotonic()
-        while len(os.listdir(base)) < n and time.monotonic() - t1 < 10:
-            time.sleep(0.01)
         checked = 0
         step = max(1, n // 100)
         for i in range(0, n, step):
@@ -278,7 +290,7 @@ class Bench:
 
     # ---- the files part: floor and durability levels, on tmpfs and on disk ----
 
-    def files_guest(self, kind, root, state, tag):
+    def files_guest(self, kind, root, guest, state, tag):
         """Start the guest of the files part: the bare floor or dpdk-hv-fcopy at durability
         @kind, in interrupt mode (the service's default)."""
         prefix = ['--file-prefix', 'hvfiles%d%s' % (os.getpid(), tag),
@@ -289,15 +301,15 @@ class Bench:
         env = dict(os.environ, RUNTIME_DIRECTORY=os.path.join(self.work, 'run-' + tag))
         os.makedirs(env['RUNTIME_DIRECTORY'], exist_ok=True)
         return self.spawn('fcopy-' + tag, [self.fcopy, '-l', '0'] + EAL + prefix + [
-            '--mode', 'intr', '--allowed-root', self.files_root, '--state-dir', state,
+            '--mode', 'intr', '--allowed-root', guest, '--state-dir', state,
             '--durability', kind], env), r'serving'
 
     @staticmethod
     def strace_count(pid, run, out):
         """System calls of every thread of @pid while @run() runs: {name: calls}, and the
-        total, from strace -c."""
+        total, from strace -c (-f: the async flusher thread is started on first use)."""
         tids = os.listdir('/proc/%d/task' % pid)
-        argv = ['strace', '-c', '-o', out]
+        argv = ['strace', '-f', '-c', '-o', out]
         for t in tids:
             argv += ['-p', t]
         st = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -316,57 +328,90 @@ class Bench:
                     calls[m.group(3)] = int(m.group(1))
         return calls
 
-    def files_row(self, fsname, fsdir, kind):
-        a = self.a
+    def files_start(self, fsname, fsdir, kind):
+        """One guest of the files part with its own simulated host, left running (idle, an
+        interrupt-mode guest costs nothing) for the rounds."""
         tag = '%s-%s' % (fsname, kind)
-        root = os.path.join(self.work, 'files-hv-' + tag)
-        guest = os.path.join(fsdir, 'guest-' + tag)
-        state = os.path.join(self.disk, 'state-' + tag)	# on disk, as by default
-        os.makedirs(guest)
-        self.files_root = guest
-        host = self.spawn('hvsim-' + tag, [self.hvsim, 'serve', '--root', root])
-        host.wait_for(r'^ready', 20)
-        svc, ready = self.files_guest(kind, root, state, tag)
-        svc.wait_for(ready, 20)
-        while not host_open(root):
-            if time.monotonic() - svc.t_exec > 20:
+        g = {'tag': tag, 'root': os.path.join(self.work, 'files-hv-' + tag),
+             'guest': os.path.join(fsdir, 'guest-' + tag),
+             'state': os.path.join(self.disk, 'state-' + tag)}	# on disk, as by default
+        os.makedirs(g['guest'])
+        g['host'] = self.spawn('hvsim-' + tag, [self.hvsim, 'serve', '--root', g['root']])
+        g['host'].wait_for(r'^ready', 20)
+        g['svc'], ready = self.files_guest(kind, g['root'], g['guest'], g['state'], tag)
+        g['svc'].wait_for(ready, 20)
+        while not host_open(g['root']):
+            if time.monotonic() - g['svc'].t_exec > 20:
                 raise BenchError('the host never saw the channel open (%s)' % tag)
             time.sleep(0.002)
-        time.sleep(0.3)
-        row = {}
-        # The floor creates no directory: the destination exists for every guest alike.
-        os.makedirs(os.path.join(guest, 'small'))
-        row['small'] = self.copy_small(root, guest, svc.pid, host.pid)
-        n = a.strace_files
-        sdir = os.path.join(guest, 'strace')
-        os.makedirs(sdir)
+        return g
 
-        def some():
-            for i in range(n):
-                copy(root, self.small[i % len(self.small)], '%s/s%05d' % (sdir, i),
-                     create_path=1)
-        # Without strace the system calls are not counted (the table shows '-').
-        calls = {}
-        if shutil.which('strace'):
-            calls = self.strace_count(svc.pid, some, os.path.join(self.work, 'strace-' + tag))
-        shutil.rmtree(sdir)
-        row['syscalls_per_file'] = sum(calls.values()) / n if calls else None
-        row['syscalls'] = {k: v / n for k, v in sorted(calls.items())}
-        if kind in ('none', 'sync'):
-            row['big'] = self.copy_big(root, guest, svc.pid, host.pid)
-        self.reap(svc)
-        self.reap(host)
-        shutil.rmtree(guest, ignore_errors=True)
-        log('files %s: %.0f files/s, %.1f us CPU and %s system calls per file' % (
-            tag, row['small']['files_per_s'], row['small']['service_cpu_us_per_file'],
-            '%.1f' % row['syscalls_per_file'] if calls else 'uncounted'))
-        return row
+    def files_round(self, g, n):
+        # The floor creates no directory: the destination exists for every guest alike.
+        os.makedirs(os.path.join(g['guest'], 'small'))
+        return self.copy_small(g['root'], g['guest'], g['svc'].pid, g['host'].pid, n)
+
+    def files_fs(self, fsname, fsdir):
+        """The floor and each durability level on one file system, measured in interleaved
+        rounds (floor, none, async, sync, then the other way round, and so on), so that a
+        shared machine's load falls on all alike; the ratios to the floor are taken within
+        each round, and their median is the result."""
+        a = self.a
+        gs = {k: self.files_start(fsname, fsdir, k) for k in FILE_GUESTS}
+        time.sleep(0.3)
+        per = max(1, a.small_files // a.file_rounds)
+        runs = {k: [] for k in FILE_GUESTS}
+        for r in range(a.file_rounds):
+            for k in (FILE_GUESTS if r % 2 == 0 else FILE_GUESTS[::-1]):
+                runs[k].append(self.files_round(gs[k], per))
+        out = {}
+        for kind in FILE_GUESTS:
+            g = gs[kind]
+            row = {'rounds': runs[kind], 'small': {
+                key: median([x[key] for x in runs[kind]])
+                for key in ('files_per_s', 'service_cpu_us_per_file', 'host_cpu_us_per_file')}}
+            row['small']['files'] = per * a.file_rounds
+            n = a.strace_files
+            sdir = os.path.join(g['guest'], 'strace')
+            os.makedirs(sdir)
+
+            def some():
+                for i in range(n):
+                    copy(g['root'], self.small[i % len(self.small)], '%s/s%05d' % (sdir, i),
+                         create_path=1)
+                self.wait_files(sdir, n)
+            # Without strace the system calls are not counted (the table shows '-').
+            calls = {}
+            if shutil.which('strace'):
+                calls = self.strace_count(g['svc'].pid, some,
+                                          os.path.join(self.work, 'strace-' + g['tag']))
+            shutil.rmtree(sdir)
+            row['syscalls_per_file'] = sum(calls.values()) / n if calls else None
+            row['syscalls'] = {k: v / n for k, v in sorted(calls.items())}
+            if kind in ('none', 'sync'):
+                row['big'] = self.copy_big(g['root'], g['guest'], g['svc'].pid, g['host'].pid)
+            self.reap(g['svc'])
+            self.reap(g['host'])
+            shutil.rmtree(g['guest'], ignore_errors=True)
+            log('files %s: median of %d rounds %.0f files/s, %.1f us CPU per file; %s system '
+                'calls per file' % (g['tag'], a.file_rounds, row['small']['files_per_s'],
+                                    row['small']['service_cpu_us_per_file'],
+                                    '%.1f' % row['syscalls_per_file'] if calls else 'uncounted'))
+            out[kind] = row
+        # Each level against the floor of the same round.
+        out['ratios'] = {}
+        for kind in FILE_GUESTS[1:]:
+            cpu = [x['service_cpu_us_per_file'] / f['service_cpu_us_per_file']
+                   for x, f in zip(runs[kind], runs['floor'])]
+            rate = [x['files_per_s'] / f['files_per_s'] for x, f in zip(runs[kind], runs['floor'])]
+            out['ratios'][kind] = {'cpu': median(cpu), 'cpu_rounds': cpu,
+                                   'rate': median(rate), 'rate_rounds': rate}
+        return out
 
     def files(self):
         out = {}
         for fsname, fsdir in (('tmpfs', self.work), ('disk', self.disk)):
-            for kind in FILE_GUESTS:
-                out.setdefault(fsname, {})[kind] = self.files_row(fsname, fsdir, kind)
+            out[fsname] = self.files_fs(fsname, fsdir)
         return out
 
     # ---- round trips: the floor, and each mode with the host in its own process ----
@@ -433,7 +478,8 @@ class Bench:
         a = self.a
         t0 = time.monotonic()
         self.res['config'] = {k: getattr(a, k) for k in (
-            'modes', 'only', 'quick', 'big_mib', 'small_files', 'strace_files', 'idle_s', 'repeat',
+            'modes', 'only', 'quick', 'big_mib', 'small_files', 'strace_files', 'file_rounds',
+            'idle_s', 'repeat',
             'rtt_count',
             'scale_devices', 'scale_idle_s', 'busy_s')}
         self.res['machine'] = {'cpus': os.cpu_count(), 'kernel': platform.release(),
@@ -484,6 +530,9 @@ def parse_args(argv):
     p.add_argument('--big-mib', type=int, help='size of the large copy (default 1024)')
     p.add_argument('--small-files', type=int, help='number of 4 KiB files (default 10000)')
     p.add_argument('--idle-s', type=float, help='idle window of the service (default 10)')
+    p.add_argument('--file-rounds', type=int,
+                   help='interleaved rounds of the files part, the small files split among '
+                   'them (default 15)')
     p.add_argument('--repeat', type=int, default=1,
                    help='copies of each kind per mode; the median is kept (default 1)')
     a = p.parse_args(argv)
@@ -501,6 +550,7 @@ def parse_args(argv):
     a.big_mib = a.big_mib or (128 if q else 1024)
     a.small_files = a.small_files or (1000 if q else 10000)
     a.strace_files = 100 if q else 300
+    a.file_rounds = a.file_rounds or (5 if q else 15)
     a.idle_s = a.idle_s or (3.0 if q else 10.0)
     a.rtt_count = 5000 if q else 20000
     a.scale_devices = [1, 8, 64]

@@ -18,6 +18,7 @@ FILES_RATE_MIN_RATIO = 0.9
 # sync over none on disk: one data flush and one directory flush per file, nothing else (the
 # slack is for the wait calls of a slower copy: a flush makes the host wait longer).
 SYNC_EXTRA_CALLS_MAX = 2.5
+FLUSH_CALLS = ('fsync', 'fdatasync', 'syncfs')
 
 
 def _get(d, *path):
@@ -35,8 +36,24 @@ def files_rows(res):
     order = ('floor', 'none', 'async', 'sync')
     for fs in sorted(files, key=lambda f: (f != 'tmpfs', f)):
         per = files[fs]
-        for kind in sorted(per, key=lambda k: order.index(k) if k in order else len(order)):
+        for kind in sorted((k for k in per if k != 'ratios'),
+                           key=lambda k: order.index(k) if k in order else len(order)):
             yield fs, kind, per[kind]
+
+
+def _median(vals):
+    vals = sorted(vals)
+    n = len(vals)
+    return vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+
+
+def async_over_sync(res, fs):
+    """Per-round ratios of async to sync on @fs: (files/s, CPU per file), or None."""
+    asy, sy = _get(res, 'files', fs, 'async', 'rounds'), _get(res, 'files', fs, 'sync', 'rounds')
+    if not asy or not sy:
+        return None
+    return ([x['files_per_s'] / y['files_per_s'] for x, y in zip(asy, sy)],
+            [x['service_cpu_us_per_file'] / y['service_cpu_us_per_file'] for x, y in zip(asy, sy)])
 
 
 def floor_p50(res):
@@ -75,24 +92,23 @@ def targets(res):
     hwm = [m['mem_after_big_kib']['VmHWM'] for m in modes.values() if 'mem_after_big_kib' in m]
     add('service RSS < 16 MiB (peak VmHWM, all modes)', max(hwm) / 1024 if hwm else None,
         '< 16 MiB', lambda v: v * 1024 < RSS_MAX_KIB, 'MiB')
+    # The median of the per-round ratios: floor and service ran interleaved.
     for fs in ('tmpfs', 'disk'):
-        fl, no = _get(res, 'files', fs, 'floor'), _get(res, 'files', fs, 'none')
-        val = None
-        if fl and no:
-            val = (no['small']['service_cpu_us_per_file'] /
-                   fl['small']['service_cpu_us_per_file'])
-        add('CPU per 4 KiB file, durability none <= %.1fx floor (%s)' %
-            (FILES_CPU_MAX_RATIO, fs), val, '<= %.1f' % FILES_CPU_MAX_RATIO,
+        ra = _get(res, 'files', fs, 'ratios', 'none')
+        add('CPU per 4 KiB file, durability none <= %.1fx floor (%s, median of rounds)' %
+            (FILES_CPU_MAX_RATIO, fs), ra and ra['cpu'], '<= %.1f' % FILES_CPU_MAX_RATIO,
             lambda v: v <= FILES_CPU_MAX_RATIO, 'x floor')
-        val = None
-        if fl and no:
-            val = no['small']['files_per_s'] / fl['small']['files_per_s']
-        add('files/s, durability none >= %.1fx floor (%s)' % (FILES_RATE_MIN_RATIO, fs), val,
-            '>= %.1f' % FILES_RATE_MIN_RATIO, lambda v: v >= FILES_RATE_MIN_RATIO, 'x floor')
+        add('files/s, durability none >= %.1fx floor (%s, median of rounds)' %
+            (FILES_RATE_MIN_RATIO, fs), ra and ra['rate'], '>= %.1f' % FILES_RATE_MIN_RATIO,
+            lambda v: v >= FILES_RATE_MIN_RATIO, 'x floor')
+    ao = async_over_sync(res, 'disk')
+    add('async cheaper than sync on disk: files/s, CPU per file (median of rounds)',
+        ao and (_median(ao[0]), _median(ao[1])), '> 1 x sync, < 1 x sync',
+        lambda v: v[0] > 1 and v[1] < 1, 'x sync')
     no, sy = _get(res, 'files', 'disk', 'none'), _get(res, 'files', 'disk', 'sync')
     val = None
     if no and sy and sy['syscalls']:
-        flushes = sum(v for k, v in sy['syscalls'].items() if k in ('fsync', 'fdatasync'))
+        flushes = sum(v for k, v in sy['syscalls'].items() if k in FLUSH_CALLS)
         val = (flushes, sy['syscalls_per_file'] - no['syscalls_per_file'])
     add('sync over none on disk: flushes per file, extra system calls per file', val,
         '2 flushes, < %.1f calls' % SYNC_EXTRA_CALLS_MAX,
@@ -216,19 +232,33 @@ def table(res):
     rows = []
     for fs, kind, r in files_rows(res):
         s = r['small']
-        flushes = sum(v for k, v in r['syscalls'].items() if k in ('fsync', 'fdatasync'))
+        flushes = sum(v for k, v in r['syscalls'].items() if k in FLUSH_CALLS)
+        ra = _get(res, 'files', fs, 'ratios', kind)
         rows.append([fs, kind, '%.0f' % s['files_per_s'], '%.0f' % s['service_cpu_us_per_file'],
-                     '%.0f' % s['host_cpu_us_per_file'], _fmt(r['syscalls_per_file']),
+                     '%.0f' % s['host_cpu_us_per_file'],
+                     '%.3f' % ra['rate'] if ra else '1', '%.3f' % ra['cpu'] if ra else '1',
+                     _fmt(r['syscalls_per_file']),
                      _fmt(flushes if r['syscalls'] else None), _fmt(_get(r, 'big', 'mb_per_s'))])
     if rows:
-        out.append(_rows('%d x 4 KiB files and the %d MiB copy, interrupt mode, state directory '
-                         'on disk; floor: dpdk-test-hvdev floor-files (open/pwrite/close per '
-                         'file, same ring and host); disk: %s; system calls of every service '
-                         'thread from strace -c over %d more files' %
-                         (c['small_files'], c['big_mib'], res.get('disk'),
-                          c.get('strace_files', 0)),
+        out.append(_rows('4 KiB files (%d per guest in %d interleaved rounds: floor, none, '
+                         'async, sync, then backwards; medians of the rounds, ratios to the '
+                         'floor of the same round) and the %d MiB copy, interrupt mode, state '
+                         'directory on disk; floor: dpdk-test-hvdev floor-files (open/pwrite/'
+                         'close per file, same ring and host); disk: %s; system calls of every '
+                         'service thread from strace -c over %d more files' %
+                         (c['small_files'], c.get('file_rounds', 1), c['big_mib'],
+                          res.get('disk'), c.get('strace_files', 0)),
                          ['', 'guest', 'files/s', 'svc us/file', 'host us/file',
-                          'calls/file', 'flushes/file', 'big MB/s'], rows))
+                          'files/s x fl', 'CPU x fl', 'calls/file', 'flushes/file',
+                          'big MB/s'], rows))
+        spread = []
+        for fs in ('tmpfs', 'disk'):
+            for kind, ra in sorted((_get(res, 'files', fs, 'ratios') or {}).items()):
+                spread.append('  %s %s: files/s x floor %s; CPU x floor %s' % (
+                    fs, kind, ' '.join('%.2f' % v for v in ra['rate_rounds']),
+                    ' '.join('%.2f' % v for v in ra['cpu_rounds'])))
+        if spread:
+            out.append('per-round ratios to the floor:\n' + '\n'.join(spread) + '\n\n')
         calls = ['  %s %s: %s' % (fs, kind, ', '.join(
             '%s %.2f' % kv for kv in sorted(r['syscalls'].items(), key=lambda kv: -kv[1])
             if kv[1] >= 0.05)) for fs, kind, r in files_rows(res) if r['syscalls']]
@@ -320,9 +350,9 @@ def plot(res, path):
         xs = range(len(rows))
         a = ax[2][0]
         a.bar(list(xs), [r['small']['files_per_s'] for r in rows], 0.6, color='tab:orange')
+        a.set_title('4 KiB files: floor and durability levels, tmpfs and disk (medians)')
         a.set_xticks(list(xs), names, fontsize=7)
         a.set_ylabel('files/s')
-        a.set_title('4 KiB files: floor and durability levels, tmpfs and disk')
         a = ax[2][1]
         a.bar([x - 0.2 for x in xs], [r['small']['service_cpu_us_per_file'] for r in rows], 0.4,
               label='guest CPU us per file')
