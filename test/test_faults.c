@@ -1133,6 +1133,45 @@ crash_batch_case(const char *step)
 	return invariants(linked ? NULL : dest[0]);
 }
 
+/*
+ * Durability async: copies answered and still queued (the flusher holds BATCH) when the
+ * service is stopped (SIGTERM) are published, whole, before it exits.
+ */
+static int
+check_async_stop_publishes(void)
+{
+	struct rte_hvsim_fcopy_opts o = { .timeout_ms = REQ_MS };
+	struct rte_hvsim_fcopy_result res;
+	char src[BATCH - 1][PATH_MAX], dest[BATCH - 1][PATH_MAX], name[32];
+	int i, ret;
+
+	durability = "async";
+	setenv("HVDEV_FCOPY_TEST_ASYNC_BATCH", RTE_STR(BATCH), 1);
+	ret = restart_with(NULL, false);
+	unsetenv("HVDEV_FCOPY_TEST_ASYNC_BATCH");
+	durability = NULL;
+	TEST_RUN(ret);
+	for (i = 0; i < BATCH - 1; i++) {
+		hvdev_test_fmt(name, sizeof(name), "queued%d.bin", i);
+		TEST_RUN(faulty_paths(name, FILE_SIZE, src[i], dest[i]));
+		ret = rte_hvsim_fcopy(dev, src[i], dest[i], &o, &res);
+		TEST_ASSERT(ret == 0 && res.hresult == 0, "copy %d answered S_OK", i);
+	}
+	usleep(50000);
+	for (i = 0; i < BATCH - 1; i++)
+		TEST_ASSERT(!hvdev_test_exists(dest[i]), "copy %d still queued", i);
+	ret = stop_service();
+	TEST_ASSERT(WIFEXITED(ret) && WEXITSTATUS(ret) == 0, "a clean stop (status 0x%x)", ret);
+	for (i = 0; i < BATCH - 1; i++)
+		TEST_ASSERT(hvdev_test_same_file(src[i], dest[i]), "copy %d published at the stop",
+			    i);
+	TEST_ASSERT_EQUAL(hvdev_test_count_named(guest, "hvfcopy"), 0, "no temporary name");
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, false, WAIT_MS), 0, "the host saw the close");
+	TEST_RUN(start_service());
+	return invariants(NULL);
+}
+SERVICE_CASE(async_stop_publishes)
+
 static int
 check_crash_async_batch_flushed(void)
 {
@@ -1441,6 +1480,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(crash_async_named_answered, test_crash_async_named_answered),
 	HVDEV_CASE(crash_none_flushed, test_crash_none_flushed),
 	HVDEV_CASE(crash_none_published, test_crash_none_published),
+	HVDEV_CASE(async_stop_publishes, test_async_stop_publishes),
 	HVDEV_CASE(crash_async_batch_flushed, test_crash_async_batch_flushed),
 	HVDEV_CASE(crash_async_batch_linked, test_crash_async_batch_linked),
 };

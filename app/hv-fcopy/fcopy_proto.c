@@ -241,6 +241,8 @@ on_lost(void *ctx, enum rte_hvdev_ic_lost why)
 	fcopy_proto_abandon(p, why == RTE_HVDEV_IC_LOST_RESCIND ? "the host withdrew the device" :
 			    why == RTE_HVDEV_IC_LOST_BROKEN ? "the channel broke" :
 			    "the service is stopping");
+	/* Durability async: the copies answered and queued are published before it ends. */
+	fcopy_deliver_drain(p->dlv);
 	check_count(p);
 }
 
