@@ -855,6 +855,58 @@ check_timeout(void)
 	return TEST_SUCCESS;
 }
 
+static void *
+rescind_later(void *arg)
+{
+	usleep(200000);
+	rte_hvsim_rescind(arg);
+	return NULL;
+}
+
+static void *
+get_slowly(void *arg)
+{
+	struct rte_hvsim_kvp_opts o = { .timeout_ms = 1000 };
+	struct rte_hvsim_kvp_result res;
+
+	*(int *)arg = rte_hvsim_kvp_get(dev, 0, "x", NULL, &o, &res);
+	return NULL;
+}
+
+/*
+ * The device rescinded while a request waits: the call ends at once with -ENOTCONN, not at
+ * the timeout. A second call while one runs is refused with -EBUSY.
+ */
+static int
+check_rescind_midway(void)
+{
+	struct rte_hvsim_kvp_opts o = { .timeout_ms = 5000 };
+	struct rte_hvsim_kvp_result res;
+	pthread_t t;
+	uint64_t t0;
+	int ret = 0;
+
+	kg_set_bad(guest, KG_SILENT);
+	TEST_ASSERT_EQUAL(pthread_create(&t, NULL, get_slowly, &ret), 0, "thread");
+	usleep(100000);
+	TEST_ASSERT_EQUAL(rte_hvsim_kvp_get(dev, 0, "y", NULL, NULL, &res), -EBUSY,
+			  "one call at a time");
+	pthread_join(t, NULL);
+	TEST_ASSERT_EQUAL(ret, -ETIMEDOUT, "the first call timed out");
+
+	kg_set_bad(guest, KG_SILENT);
+	TEST_ASSERT_EQUAL(pthread_create(&t, NULL, rescind_later, dev), 0, "thread");
+	t0 = hvdev_test_now_us();
+	ret = rte_hvsim_kvp_set(dev, 0, item_of(1, "k", "v", 0), &o, &res);
+	pthread_join(t, NULL);
+	TEST_ASSERT_EQUAL(ret, -ENOTCONN, "rescinded during the request");
+	TEST_ASSERT(!res.timed_out && !res.answered && res.requests == 1, "sent, not answered");
+	TEST_ASSERT(hvdev_test_now_us() - t0 < 3000000, "ended by the rescind, not the timeout");
+	TEST_ASSERT_EQUAL(rte_hvsim_kvp_get(dev, 0, "k", NULL, NULL, &res), -ENOTCONN,
+			  "nothing to talk to after the rescind");
+	return TEST_SUCCESS;
+}
+
 /* Every broken answer is refused, with the reason, and counted as a guest error. */
 static int
 check_hostile_answers(void)
@@ -1110,6 +1162,7 @@ KVP_CASE(test_timeout, check_timeout)
 KVP_CASE(test_hostile_answers, check_hostile_answers)
 KVP_CASE(test_mangle, check_mangle)
 KVP_CASE(test_raw, check_raw)
+KVP_CASE(test_rescind_midway, check_rescind_midway)
 KVP_CASE(test_errors, check_errors)
 KVP_CASE(test_no_ic_role, check_no_ic_role)
 /* A strict host refuses an answer whose operation or pool is not the request's. */
@@ -1166,6 +1219,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(hostile_answers, test_hostile_answers),
 	HVDEV_CASE(mangle, test_mangle),
 	HVDEV_CASE(raw, test_raw),
+	HVDEV_CASE(rescind_midway, test_rescind_midway),
 	HVDEV_CASE(errors, test_errors),
 	HVDEV_CASE(no_ic_role, test_no_ic_role),
 	HVDEV_CASE(ip_v5, test_ip_v5),
