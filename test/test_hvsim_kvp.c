@@ -661,6 +661,8 @@ check_request_shape(void)
 	rte_hvsim_dev_instance(dev, inst);
 	TEST_ASSERT_EQUAL(rte_uuid_parse("242ff919-07db-4180-9c2e-b86cb68c8c55", want), 0, "id");
 	TEST_ASSERT(rte_uuid_compare(inst, want) == 0, "Hyper-V's KVP instance id by default");
+	TEST_ASSERT_EQUAL(rte_hvsim_dev_data_size(dev), (2u << 20) - (uint32_t)getpagesize(),
+			  "uio_hv_generic's 2 MiB ring per direction for KVP");
 	TEST_ASSERT_EQUAL(rte_hvsim_ic_result(dev, &ic), 0, "result");
 	TEST_ASSERT(ic.ok && ic.fw.major == 3 && ic.srv.major == 4 && ic.srv.minor == 0,
 		    "framework 3.0 and KVP 4.0 agreed");

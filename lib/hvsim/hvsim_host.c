@@ -34,6 +34,11 @@
 RTE_LOG_REGISTER_DEFAULT(hvsim_logtype, NOTICE);
 
 #define HVSIM_DEFAULT_RING_PAGES 5
+/*
+ * The ring uio_hv_generic gives a class without a preferred size in the kernel's vmbus_devs[]
+ * (KVP among them): SZ_2M per direction, header page included.
+ */
+#define HVSIM_DEFAULT_RING_2M (2u << 20)
 #define HVSIM_PKT_HDR 16u
 #define HVSIM_PKT_TRAILER 8u
 
@@ -956,7 +961,8 @@ init_dev(struct rte_hvsim *sim, struct rte_hvsim_dev *dev, const struct rte_hvsi
 		 c->driver != NULL ? c->driver : "uio_hv_generic");
 	dev->conf.driver = NULL;
 	if (dev->conf.ring_size == 0)
-		dev->conf.ring_size = HVSIM_DEFAULT_RING_PAGES * (uint32_t)page;
+		dev->conf.ring_size = is_class(c->class_id, "kvp") ? HVSIM_DEFAULT_RING_2M :
+				      HVSIM_DEFAULT_RING_PAGES * (uint32_t)page;
 	if (dev->conf.ring_size <= (uint32_t)page || dev->conf.ring_size % (uint32_t)page)
 		return -EINVAL;
 	pthread_mutex_lock(&sim->lock);

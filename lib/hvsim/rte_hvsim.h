@@ -71,7 +71,11 @@ struct rte_hvsim_dev_conf {
 	 */
 	rte_uuid_t instance_id;
 	uint32_t relid;			/**< zero: next free */
-	uint32_t ring_size;		/**< bytes per direction incl. header page; 0: 5 pages */
+	/**
+	 * Bytes per direction, header page included; 0: 5 pages (fcopy's 16 KiB of data), 2 MiB
+	 * for KVP (uio_hv_generic's size for a class without a preferred one).
+	 */
+	uint32_t ring_size;
 	const char *driver;		/**< bound driver; NULL: uio_hv_generic, "": unbound */
 	uint32_t uio_delay_ms;		/**< bind to uio (uio dir + node) only after this */
 	uint32_t ring_attr_delay_ms;	/**< create channels/<relid>/ring only after this */
