@@ -854,13 +854,16 @@ class Soak:
         a = self.args
         s, m = self.samples, self.sim_samples
         rss_growth = s['end'][0] - s['warm'][0]
-        fd_growth = s['end'][1] - s['start'][1]
+        # From the warm-up on: the service keeps each allowed root's descriptor open from its
+        # first copy there (fcopy_resolve_root()).
+        fd_growth = s['end'][1] - s['warm'][1]
         flags = []
         if rss_growth > a.rss_slack_mib * 1024:
             flags.append(f'service RSS grew by {rss_growth} KiB after warm-up '
                          f'(more than {a.rss_slack_mib} MiB)')
         if fd_growth != 0:
-            flags.append(f'service open fds changed from {s["start"][1]} to {s["end"][1]}')
+            flags.append(f'service open fds changed from {s["warm"][1]} after warm-up to '
+                         f'{s["end"][1]}')
         if svc_status != 0:
             flags.append(f'the service did not exit cleanly on SIGTERM (status {svc_status})')
         leftovers = [p for p in self.problems if p['kind'] == 'leftover']
