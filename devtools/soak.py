@@ -19,8 +19,9 @@ Counts: ok, failed as expected, lost (the host was told the copy succeeded but t
 missing, or a copy failed that should not have, or with another HRESULT), corrupted (content
 differs, or a failure left a file under the final name or changed the old one), unexpected (a
 copy that must be refused was accepted). The service's VmRSS and open fds are sampled at the
-start, after warm-up and at the end. The exit status is 1 when lost, corrupted or unexpected
-is not 0, when the service died, left a temporary file, or its fds or RSS grew; 2 on a usage
+start, after warm-up and at the end (the first copy may add the one directory descriptor the
+service keeps on its allowed root; nothing may be added after). The exit status is 1 when lost,
+corrupted or unexpected is not 0, when the service died, left a temporary file, or its fds or RSS grew; 2 on a usage
 or set-up error. The RNG is seeded (--seed): the same arguments replay the same copies.
 """
 import argparse
@@ -145,6 +146,18 @@ def proc_status(pid):
             if line.startswith('VmRSS:'):
                 rss = int(line.split()[1])
     return rss, len(os.listdir(f'/proc/{pid}/fd'))
+
+
+def fd_targets(pid):
+    """What each open fd of a process points at, to name a descriptor that was added."""
+    out = set()
+    base = f'/proc/{pid}/fd'
+    for name in os.listdir(base):
+        try:
+            out.add(os.readlink(os.path.join(base, name)))
+        except OSError:
+            pass
+    return out
 
 
 def wait_for(path, text, seconds, proc):
@@ -610,6 +623,7 @@ class Soak:
         self.bytes_ok = 0
         self.samples = {}
         self.sim_samples = {}
+        self.fd_sets = {}
         self.series = []        # (copies done, service VmRSS KiB, service fds)
 
     def problem(self, kind, c, text):
@@ -623,6 +637,7 @@ class Soak:
     def sample(self, when):
         self.samples[when] = proc_status(self.rig.svc.pid)
         self.sim_samples[when] = proc_status(self.rig.sim.pid)
+        self.fd_sets[when] = fd_targets(self.rig.svc.pid)
 
     # -- one copy --
 
@@ -854,16 +869,21 @@ class Soak:
         a = self.args
         s, m = self.samples, self.sim_samples
         rss_growth = s['end'][0] - s['warm'][0]
-        # From the warm-up on: the service keeps each allowed root's descriptor open from its
-        # first copy there (fcopy_resolve_root()).
+        # The service keeps one directory descriptor per allowed root it has delivered into
+        # (the soak gives it one root), opened by the first copy: warm-up may add that one.
+        warm_fds = s['warm'][1] - s['start'][1]
         fd_growth = s['end'][1] - s['warm'][1]
+        added = sorted(self.fd_sets['end'] - self.fd_sets['start'])
         flags = []
         if rss_growth > a.rss_slack_mib * 1024:
             flags.append(f'service RSS grew by {rss_growth} KiB after warm-up '
                          f'(more than {a.rss_slack_mib} MiB)')
-        if fd_growth != 0:
-            flags.append(f'service open fds changed from {s["warm"][1]} after warm-up to '
-                         f'{s["end"][1]}')
+        # A reattach replaces the node's socket by another: count sockets, not their names.
+        if fd_growth != 0 or warm_fds not in (0, 1) or \
+                (warm_fds == 1 and os.path.realpath(self.rig.guest) not in added):
+            flags.append(f'service open fds changed from {s["start"][1]} (start) to '
+                         f'{s["warm"][1]} (after warm-up) to {s["end"][1]} (end); added: '
+                         f'{", ".join(added) or "nothing by name"}')
         if svc_status != 0:
             flags.append(f'the service did not exit cleanly on SIGTERM (status {svc_status})')
         leftovers = [p for p in self.problems if p['kind'] == 'leftover']

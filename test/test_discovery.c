@@ -368,6 +368,52 @@ test_kernel_too_old(void)
 	return ret;
 }
 
+/*
+ * A device removed while discovery looks at it (a rescind racing the re-offer of the same
+ * device) loses its attributes between two reads: that is "not there (yet)", for discovery to
+ * wait on, never a hard error that stops a reattach. Garbage in an attribute still is one.
+ */
+static int
+check_removed_while_inspected(void)
+{
+	struct hvdev_uio_devinfo info;
+	struct rte_hvsim_dev *dev;
+	rte_uuid_t cls;
+	char err[512], path[PATH_MAX + 64];
+	FILE *f;
+	int ret;
+
+	dev = offer("fcopy", 0, NULL);
+	TEST_ASSERT(dev != NULL, "offer");
+	hvdev_test_class("fcopy", cls);
+	TEST_ASSERT_EQUAL(hvdev_uio_discover(root, cls, NULL, 0, &info, err, sizeof(err)), 0,
+			  "%s", err);
+	snprintf(path, sizeof(path), "%s/id", info.sysfs_dir);
+	TEST_ASSERT(unlink(path) == 0, "remove %s", path);
+	ret = hvdev_uio_discover(root, cls, NULL, 50, &info, err, sizeof(err));
+	TEST_ASSERT(ret == -ENOENT || ret == -ETIMEDOUT,
+		    "a device losing its attributes is waited for (%d: %s)", ret, err);
+
+	f = fopen(path, "w");
+	TEST_ASSERT(f != NULL, "recreate %s", path);
+	fputs("junk\n", f);
+	fclose(f);
+	ret = hvdev_uio_discover(root, cls, NULL, 0, &info, err, sizeof(err));
+	TEST_ASSERT_EQUAL(ret, -EINVAL, "garbage in id is an error: %s", err);
+	return TEST_SUCCESS;
+}
+
+static int
+test_removed_while_inspected(void)
+{
+	int ret;
+
+	TEST_RUN(setup());
+	ret = check_removed_while_inspected();
+	teardown();
+	return ret;
+}
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(found, test_found),
 	HVDEV_CASE(errors, test_errors),
@@ -376,6 +422,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(fcopy_instance, test_fcopy_instance),
 	HVDEV_CASE(legacy_ring_attr, test_legacy_ring_attr),
 	HVDEV_CASE(kernel_too_old, test_kernel_too_old),
+	HVDEV_CASE(removed_while_inspected, test_removed_while_inspected),
 };
 
 int

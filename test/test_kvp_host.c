@@ -842,12 +842,14 @@ test_kernel_users(void)
 static int
 parse(struct kvp_opts *o, const char *const *args, char *err, size_t errlen)
 {
-	char *argv[16];
+	char *argv[64];
 	int argc = 0;
 
 	argv[argc++] = (char *)(uintptr_t)KVP_PROG;
-	while (*args != NULL)
+	while (*args != NULL && argc < (int)RTE_DIM(argv) - 1)
 		argv[argc++] = (char *)(uintptr_t)*args++;
+	if (*args != NULL)
+		return -E2BIG;
 	argv[argc] = NULL;
 	return kvp_opts_parse(argc, argv, o, err, errlen);
 }

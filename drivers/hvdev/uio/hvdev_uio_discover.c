@@ -290,12 +290,23 @@ inspect_device(const char *root, const char *devdir, const char *devname,
 	snprintf(info->sysfs_dir, sizeof(info->sysfs_dir), "%s", devdir);
 	snprintf(info->instance_str, sizeof(info->instance_str), "%.36s", devname);
 
-	if (read_guid_attr(devdir, "class_id", info->class_id) < 0 ||
-	    read_guid_attr(devdir, "device_id", info->instance_id) < 0)
+	/*
+	 * sysfs attributes exist for as long as their device does: one that is missing means the
+	 * device was removed while we looked at it (a rescind racing a re-offer), which is not an
+	 * error of the device that may be offered next.
+	 */
+	ret = read_guid_attr(devdir, "class_id", info->class_id);
+	if (ret == 0)
+		ret = read_guid_attr(devdir, "device_id", info->instance_id);
+	if (ret == -ENOENT)
+		return set_err(err, errlen, -ENOENT, "%s: removed while inspected", devdir);
+	if (ret < 0)
 		return set_err(err, errlen, -EINVAL, "%s: unreadable class_id or device_id",
 			       devdir);
 	rte_uuid_unparse(info->instance_id, info->instance_str, sizeof(info->instance_str));
 	ret = read_u64_attr(devdir, "id", &relid);
+	if (ret == -ENOENT)
+		return set_err(err, errlen, -ENOENT, "%s: removed while inspected", devdir);
 	if (ret < 0 || relid > UINT32_MAX)
 		return set_err(err, errlen, -EINVAL, "%s: unreadable channel id (relid)",
 			       devdir);
