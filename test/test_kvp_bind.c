@@ -147,12 +147,24 @@ kernel_main(void *arg)
 		if (written(path(drivers, KVP_UIO_DRIVER "/unbind")) &&
 		    strcmp(drv, KVP_UIO_DRIVER) == 0)
 			kernel_detach();
+		/*
+		 * The kernel handles a write to bind or drivers_probe synchronously, with the
+		 * override as it is then: read it after taking the write, not before.
+		 */
 		driver_of(drv, sizeof(drv));
-		if (written(path(drivers, KVP_UIO_DRIVER "/bind")) && drv[0] == '\0' &&
-		    strcmp(override, KVP_UIO_DRIVER) == 0 && !uio_refuses)
-			kernel_attach(KVP_UIO_DRIVER);
-		if (written(path(drivers, "../drivers_probe")) && drv[0] == '\0')
-			kernel_attach(override[0] != '\0' ? override : KVP_KERNEL_DRIVER);
+		if (written(path(drivers, KVP_UIO_DRIVER "/bind")) && drv[0] == '\0') {
+			get(path(devdir, "driver_override"), override, sizeof(override));
+			if (strcmp(override, KVP_UIO_DRIVER) == 0 && !uio_refuses)
+				kernel_attach(KVP_UIO_DRIVER);
+		}
+		driver_of(drv, sizeof(drv));
+		if (written(path(drivers, "../drivers_probe")) && drv[0] == '\0') {
+			get(path(devdir, "driver_override"), override, sizeof(override));
+			if (override[0] == '\0')
+				kernel_attach(KVP_KERNEL_DRIVER);
+			else if (strcmp(override, KVP_UIO_DRIVER) != 0 || !uio_refuses)
+				kernel_attach(override);
+		}
 		usleep(2000);
 	}
 	return NULL;
