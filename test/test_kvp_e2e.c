@@ -44,6 +44,7 @@ static struct rte_hvsim *sim;
 static struct rte_hvsim_dev *dev;
 static pid_t service = -1;
 static const char *const *service_extra;
+static const char *const *service_eal;	/* NULL: the tests' usual EAL options */
 
 static pid_t
 spawn(const char *const *extra)
@@ -62,8 +63,10 @@ spawn(const char *const *extra)
 		return -1;
 	hvdev_test_fmt(vdev, sizeof(vdev), "--vdev=hvdev_uio0,class=kvp,root=%s", root);
 	argv[n++] = bin;
-	for (i = 0; i < RTE_DIM(eal); i++)
+	for (i = 0; service_eal == NULL && i < RTE_DIM(eal); i++)
 		argv[n++] = eal[i];
+	for (i = 0; service_eal != NULL && service_eal[i] != NULL && n < 16; i++)
+		argv[n++] = service_eal[i];
 	argv[n++] = vdev;
 	argv[n++] = hvdev_test_spawn_prefix();
 	argv[n++] = "--";
@@ -124,7 +127,7 @@ put(const char *rel, const char *text, mode_t mode)
 }
 
 static int
-setup(void)
+setup_host(void)
 {
 	struct rte_hvsim_dev_conf conf = { .ic_negotiate = true };
 
@@ -142,6 +145,13 @@ setup(void)
 	hvdev_test_class("kvp", conf.class_id);
 	dev = rte_hvsim_offer(sim, &conf);
 	TEST_ASSERT(dev != NULL, "offer");
+	return TEST_SUCCESS;
+}
+
+static int
+setup(void)
+{
+	TEST_RUN(setup_host());
 	return start_service();
 }
 
@@ -709,6 +719,53 @@ check_perf(void)
 }
 E2E_CASE(perf)
 
+/*
+ * The user's EAL options are added to the daemon's defaults (app/common/hvd_eal.c), as for
+ * dpdk-hv-fcopy: "-m 48" alone keeps --no-huge, --no-pci and the rest, so the service starts
+ * on a machine without hugepages. An unknown EAL option is refused with status 2 before EAL.
+ */
+static int
+check_eal_merge(void)
+{
+	static const char *const only_m[] = { "-m", "48", NULL };
+	static const char *const unknown[] = { "--frobnicate", NULL };
+	int status = -1, i;
+
+	service_eal = only_m;
+	service = spawn(NULL);
+	TEST_ASSERT(service > 0, "start the service");
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0,
+			  "the service started with only -m 48 given and opened the channel");
+	TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(dev, WAIT_MS), 0, "IC negotiation");
+	status = stop_service();
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "clean stop (0x%x)", status);
+
+	service_eal = unknown;
+	service = spawn(NULL);
+	TEST_ASSERT(service > 0, "start the service");
+	for (i = 0; i < 500 && waitpid(service, &status, WNOHANG) == 0; i++)
+		usleep(10000);
+	if (i == 500)
+		status = hvdev_test_process_stop(service, 1000);
+	service = -1;
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 2,
+		    "an unknown EAL option: exit status 2 (0x%x)", status);
+	service_eal = NULL;
+	return start_service();
+}
+
+static int
+test_eal_merge(void)
+{
+	int ret, ret2;
+
+	TEST_RUN(setup_host());
+	ret = check_eal_merge();
+	service_eal = NULL;
+	ret2 = teardown();
+	return ret != TEST_SUCCESS ? ret : ret2;
+}
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(pools, test_pools),
 	HVDEV_CASE(enumerate, test_enumerate),
@@ -720,6 +777,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(rescind_mid_op, test_rescind_mid_op),
 	HVDEV_CASE(soak, test_soak),
 	HVDEV_CASE(perf, test_perf),
+	HVDEV_CASE(eal_merge, test_eal_merge),
 };
 
 int

@@ -35,6 +35,7 @@
 #include <rte_hvdev_kvp.h>
 
 #include "hvd_daemon.h"
+#include "hvd_eal.h"
 #include "kvp_bind.h"
 #include "kvp_handler.h"
 #include "kvp_intrinsic.h"
@@ -224,8 +225,7 @@ telemetry(void *ctx, struct rte_tel_data *d)
 
 #define PMD_NAME "hvdev_uio"
 #define DEFAULT_DEVARGS PMD_NAME "0,class=kvp"
-#define DEFAULT_VDEV "--vdev=" DEFAULT_DEVARGS
-#define EAL_PREFIX "--file-prefix=hv-kvp"
+#define EAL_PREFIX_NAME "hv-kvp"
 #define BIND_WAIT_MS 10000
 #define POLL_MS 200
 
@@ -422,74 +422,34 @@ run(struct service *sv)
 	return ret < 0 ? KVP_EXIT_FAIL : KVP_EXIT_OK;
 }
 
-/*
- * Split at the first "--". Without one, arguments that start with a service option are all
- * the service's ("dpdk-hv-kvp --bind-only"), anything else is all EAL's.
- */
-static void
-split_args(int argc, char **argv, int *eal_argc, int *own_argc, char ***own_argv)
+/* The EAL options from the command line merged with the daemon's defaults (hvd_eal.h). */
+static int
+eal_args(int argc, char **argv, char ***args, char ***copy)
 {
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			*eal_argc = i;
-			/* getopt wants a program name first: the "--" slot gets it. */
-			argv[i] = argv[0];
-			*own_argv = &argv[i];
-			*own_argc = argc - i;
-			return;
-		}
-	}
-	if (argc > 1 && kvp_opts_is_own(argv[1])) {
-		*eal_argc = 1;
-		*own_argv = argv;
-		*own_argc = argc;
-		return;
-	}
-	*eal_argc = argc;
-	*own_argv = argv;
-	*own_argc = 1;
-}
-
-/*
- * The EAL arguments: without any on the command line, the defaults of a small daemon; with
- * some, exactly those (plus the KVP vdev when no hvdev vdev is given). A copy that EAL may
- * permute.
- */
-static char **
-eal_args(int argc, char **argv, int *n)
-{
-	char lcores[32];
-	const char *defaults[] = {
-		"-l", lcores, "--no-huge", "-m", "64", "--no-pci", "--no-shconf", EAL_PREFIX,
-		"--log-level=lib.eal:notice", "--log-level=lib.telemetry:error", DEFAULT_VDEV,
+	char lcores[32], err[256];
+	struct hvd_eal_conf conf = {
+		.prog = KVP_PROG,
+		.file_prefix = EAL_PREFIX_NAME,
+		.class_name = "kvp",
+		.lcores = lcores,
+		.is_own = kvp_opts_is_own,
 	};
-	bool vdev = false;
-	char **v;
-	int i, k = 0;
+	int n;
 
 	hvd_default_lcores(lcores, sizeof(lcores));
-	v = calloc((size_t)argc + RTE_DIM(defaults) + 2, sizeof(*v));
-	if (v == NULL)
-		return NULL;
-	v[k++] = argv[0];
-	if (argc <= 1) {
-		for (i = 0; i < (int)RTE_DIM(defaults); i++)
-			v[k++] = (char *)(uintptr_t)defaults[i];
-	} else {
-		for (i = 1; i < argc; i++) {
-			if (strncmp(argv[i], "--vdev=" PMD_NAME, strlen("--vdev=" PMD_NAME)) == 0 ||
-			    (strcmp(argv[i], "--vdev") == 0 && i + 1 < argc &&
-			     strncmp(argv[i + 1], PMD_NAME, strlen(PMD_NAME)) == 0))
-				vdev = true;
-			v[k++] = argv[i];
-		}
-		if (!vdev)
-			v[k++] = (char *)(uintptr_t)DEFAULT_VDEV;
+	n = hvd_eal_args(&conf, argc, argv, args, err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "%s: %s\n", KVP_PROG, err);
+		return n;
 	}
-	*n = k;
-	return v;
+	/* EAL permutes and overwrites its vector: give it a copy, free the original. */
+	*copy = calloc((size_t)n + 1, sizeof(char *));
+	if (*copy == NULL) {
+		fprintf(stderr, "%s: out of memory\n", KVP_PROG);
+		return -ENOMEM;
+	}
+	memcpy(*copy, *args, (size_t)n * sizeof(char *));
+	return n;
 }
 
 static int
@@ -533,13 +493,13 @@ int
 main(int argc, char **argv)
 {
 	static struct service sv;
-	char **eal_argv, **own_argv, err[512];
+	char **eal_args_v = NULL, **eal_argv = NULL, **own_argv, err[512];
 	int eal_argc, own_argc, n, ret;
 
 	the_service = &sv;
 	sv.dev_id = -1;
 	hvd_daemon_init(KVP_PROG, "hv_kvp", hv_kvp_logtype);
-	split_args(argc, argv, &eal_argc, &own_argc, &own_argv);
+	hvd_eal_split(argc, argv, kvp_opts_is_own, &eal_argc, &own_argc, &own_argv);
 	if (kvp_opts_parse(own_argc, own_argv, &sv.opts, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s (see --help)\n", KVP_PROG, err);
 		return KVP_EXIT_USAGE;
@@ -552,36 +512,41 @@ main(int argc, char **argv)
 		hvd_print_version(HVDEV_VERSION);
 		return KVP_EXIT_OK;
 	}
+	/* Every option is checked before anything is done: a typo binds nothing. */
+	n = eal_args(eal_argc, argv, &eal_args_v, &eal_argv);
+	if (n < 0) {
+		hvd_eal_args_free(eal_args_v);
+		return n == -EINVAL ? KVP_EXIT_USAGE : KVP_EXIT_FAIL;
+	}
 	if (sv.opts.bind || sv.opts.unbind) {
 		ret = bind_device(&sv.opts);
-		if (sv.opts.bind_only || sv.opts.unbind || (ret < 0 && ret != -ENODEV))
-			return exit_code(ret);
-	}
-	eal_argv = eal_args(eal_argc, argv, &n);
-	if (eal_argv == NULL) {
-		fprintf(stderr, "%s: out of memory\n", KVP_PROG);
-		return KVP_EXIT_FAIL;
+		if (sv.opts.bind_only || sv.opts.unbind || (ret < 0 && ret != -ENODEV)) {
+			ret = exit_code(ret);
+			goto out;
+		}
 	}
 	/* Before EAL starts its threads, so that they inherit the mask (hvd_daemon.h). */
 	ret = hvd_signals_block();
 	if (ret < 0) {
 		fprintf(stderr, "%s: cannot block the stop signals: %s\n", KVP_PROG,
 			strerror(-ret));
-		free(eal_argv);
-		return KVP_EXIT_FAIL;
+		ret = KVP_EXIT_FAIL;
+		goto out;
 	}
 	hvd_runtime_dir_register();
 	ret = rte_eal_init(n, eal_argv);
 	hvd_runtime_dir_set();
 	if (ret < 0) {
 		fprintf(stderr, "%s: EAL initialisation failed (see above)\n", KVP_PROG);
-		free(eal_argv);
-		return KVP_EXIT_FAIL;
+		ret = KVP_EXIT_FAIL;
+		goto out;
 	}
 	ret = run(&sv);
 	if (sv.pools != NULL)
 		kvp_pools_close(sv.pools);
 	rte_eal_cleanup();
+out:
 	free(eal_argv);
+	hvd_eal_args_free(eal_args_v);
 	return ret;
 }
