@@ -127,9 +127,19 @@ put(const char *rel, const char *text, mode_t mode)
 }
 
 static int
-setup_host(void)
+offer_kvp(void)
 {
 	struct rte_hvsim_dev_conf conf = { .ic_negotiate = true };
+
+	hvdev_test_class("kvp", conf.class_id);
+	dev = rte_hvsim_offer(sim, &conf);
+	TEST_ASSERT(dev != NULL, "offer");
+	return TEST_SUCCESS;
+}
+
+static int
+setup_host_only(void)
+{
 
 	TEST_ASSERT(hvdev_test_root_create(root, sizeof(root)) == 0, "mkdtemp");
 	hvdev_test_fmt(pools, sizeof(pools), "%s/pools", root);
@@ -142,10 +152,14 @@ setup_host(void)
 	sim = rte_hvsim_create(root);
 	TEST_ASSERT(sim != NULL, "simulator");
 	TEST_ASSERT_EQUAL(rte_hvsim_start(sim), 0, "start");
-	hvdev_test_class("kvp", conf.class_id);
-	dev = rte_hvsim_offer(sim, &conf);
-	TEST_ASSERT(dev != NULL, "offer");
 	return TEST_SUCCESS;
+}
+
+static int
+setup_host(void)
+{
+	TEST_RUN(setup_host_only());
+	return offer_kvp();
 }
 
 static int
@@ -766,6 +780,62 @@ test_eal_merge(void)
 	return ret != TEST_SUCCESS ? ret : ret2;
 }
 
+/* Exit status @p code within 5 s of its own accord (the service is not stopped). */
+static int
+exits_with(pid_t pid, int code)
+{
+	int status = -1, i;
+
+	for (i = 0; i < 500 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		usleep(10000);
+	if (i == 500)
+		status = hvdev_test_process_stop(pid, 1000);
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == code,
+		    "exit status %d (status 0x%x)", code, status);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Device lookup by class is app/common's (hvd_device), shared with dpdk-hv-fcopy: without
+ * the KVP device the service says so and exits 3 (the unit's SuccessExitStatus); asked to
+ * wait, it serves the device once it is offered.
+ */
+static int
+check_device_wait(void)
+{
+	static const char *const no_wait[] = { "--wait-device", "0", NULL };
+	static const char *const wait[] = { "--wait-device", "30", NULL };
+
+	service_extra = no_wait;
+	service = spawn(service_extra);
+	TEST_ASSERT(service > 0, "start the service");
+	TEST_RUN(exits_with(service, 3));
+	service = -1;
+
+	service_extra = wait;
+	service = spawn(service_extra);
+	TEST_ASSERT(service > 0, "start the service");
+	usleep(500000);
+	TEST_ASSERT(waitpid(service, NULL, WNOHANG) == 0, "still waiting for the device");
+	TEST_RUN(offer_kvp());
+	TEST_ASSERT_EQUAL(rte_hvsim_wait_open(dev, true, WAIT_MS), 0,
+			  "the device offered later is opened");
+	TEST_ASSERT_EQUAL(rte_hvsim_ic_wait(dev, WAIT_MS), 0, "IC negotiation");
+	return TEST_SUCCESS;
+}
+
+static int
+test_device_wait(void)
+{
+	int ret, ret2;
+
+	TEST_RUN(setup_host_only());
+	ret = check_device_wait();
+	service_extra = NULL;
+	ret2 = teardown();
+	return ret != TEST_SUCCESS ? ret : ret2;
+}
+
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(pools, test_pools),
 	HVDEV_CASE(enumerate, test_enumerate),
@@ -778,6 +848,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(soak, test_soak),
 	HVDEV_CASE(perf, test_perf),
 	HVDEV_CASE(eal_merge, test_eal_merge),
+	HVDEV_CASE(device_wait, test_device_wait),
 };
 
 int

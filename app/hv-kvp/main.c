@@ -23,8 +23,6 @@
 #include <unistd.h>
 
 #include <rte_common.h>
-#include <rte_dev.h>
-#include <rte_devargs.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_log.h>
@@ -35,6 +33,7 @@
 #include <rte_hvdev_kvp.h>
 
 #include "hvd_daemon.h"
+#include "hvd_device.h"
 #include "hvd_eal.h"
 #include "kvp_bind.h"
 #include "kvp_handler.h"
@@ -223,88 +222,30 @@ telemetry(void *ctx, struct rte_tel_data *d)
 	}
 }
 
-#define PMD_NAME "hvdev_uio"
-#define DEFAULT_DEVARGS PMD_NAME "0,class=kvp"
 #define EAL_PREFIX_NAME "hv-kvp"
 #define BIND_WAIT_MS 10000
-#define POLL_MS 200
 
-static void
-sleep_ms(unsigned int ms)
+/* Probe only once the KVP device's uio node is there: a failed probe logs errors each time. */
+static bool
+node_present(const char *root)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+	char node[PATH_MAX];
 
-	nanosleep(&ts, NULL);
-}
-
-/* The hvdev_uio device the user gave, as "name,args", or the default one. */
-static void
-devargs_string(char *buf, size_t len)
-{
-	struct rte_devargs *da;
-
-	RTE_EAL_DEVARGS_FOREACH("vdev", da) {
-		if (strncmp(da->name, PMD_NAME, strlen(PMD_NAME)) != 0)
-			continue;
-		snprintf(buf, len, "%s%s%s", da->name, da->args != NULL && da->args[0] != '\0' ?
-			 "," : "", da->args != NULL ? da->args : "");
-		return;
-	}
-	snprintf(buf, len, "%s", DEFAULT_DEVARGS);
-}
-
-/* The root prefix the PMD uses: the devargs' root=, else $HVDEV_ROOT, else "/". */
-static void
-device_root(char *root, size_t len)
-{
-	char devargs[PATH_MAX + 128];
-	const char *p, *env = getenv("HVDEV_ROOT");
-
-	devargs_string(devargs, sizeof(devargs));
-	p = strstr(devargs, ",root=");
-	if (p != NULL) {
-		p += strlen(",root=");
-		snprintf(root, len, "%.*s", (int)strcspn(p, ","), p);
-		return;
-	}
-	snprintf(root, len, "%s", env != NULL && env[0] == '/' ? env : "/");
-}
-
-static int
-find_kvp(void)
-{
-	rte_uuid_t uu;
-
-	if (rte_uuid_parse(RTE_HVDEV_KVP_CLASS_GUID, uu) < 0)
-		return -EINVAL;
-	return rte_hvdev_find_by_class(uu, 0);
+	return kvp_bind_find_node(root, node, sizeof(node)) == 1;
 }
 
 /* The KVP device, waiting for it (and probing it once its node appears) when asked. */
 static int
 find_device(struct service *sv)
 {
-	char devargs[PATH_MAX + 128], node[PATH_MAX];
-	int waited_ms = 0, id;
+	const struct hvd_device_find find = {
+		.class_name = "kvp",
+		.what = "KVP device",
+		.wait_s = sv->opts.wait_device_s,
+		.node_present = node_present,
+	};
 
-	id = find_kvp();
-	if (id >= 0 || sv->opts.wait_device_s == 0)
-		return id >= 0 ? id : -ENODEV;
-	devargs_string(devargs, sizeof(devargs));
-	KVP_LOG(NOTICE, "no KVP device yet (Data Exchange off, or still on hv_utils?); waiting");
-	while (!hvd_stopping()) {
-		if (kvp_bind_find_node(sv->root, node, sizeof(node)) == 1) {
-			rte_dev_probe(devargs);
-			id = find_kvp();
-			if (id >= 0)
-				return id;
-		}
-		if (sv->opts.wait_device_s > 0 && waited_ms >= sv->opts.wait_device_s * 1000)
-			return -ENODEV;
-		sleep_ms(POLL_MS);
-		waited_ms += POLL_MS;
-	}
-	return -EINTR;
+	return hvd_device_find(&find);
 }
 
 static const char *
@@ -397,7 +338,7 @@ run(struct service *sv)
 		KVP_LOG(ERR, "starting the signal thread: %s", strerror(-ret));
 		return KVP_EXIT_FAIL;
 	}
-	device_root(sv->root, sizeof(sv->root));
+	hvd_device_root("kvp", sv->root, sizeof(sv->root));
 	id = find_device(sv);
 	if (id == -EINTR)
 		return KVP_EXIT_OK;
