@@ -148,17 +148,18 @@ kernel_main(void *arg)
 		    strcmp(drv, KVP_UIO_DRIVER) == 0)
 			kernel_detach();
 		/*
-		 * The kernel handles a write to bind or drivers_probe synchronously, with the
-		 * override as it is then: read it after taking the write, not before.
+		 * The kernel handles a write to bind or drivers_probe synchronously, after the
+		 * unbind written before it and with the override as it is then: a write is taken
+		 * only once the device is unbound, and the override is read after taking it.
 		 */
 		driver_of(drv, sizeof(drv));
-		if (written(path(drivers, KVP_UIO_DRIVER "/bind")) && drv[0] == '\0') {
+		if (drv[0] == '\0' && written(path(drivers, KVP_UIO_DRIVER "/bind"))) {
 			get(path(devdir, "driver_override"), override, sizeof(override));
 			if (strcmp(override, KVP_UIO_DRIVER) == 0 && !uio_refuses)
 				kernel_attach(KVP_UIO_DRIVER);
 		}
 		driver_of(drv, sizeof(drv));
-		if (written(path(drivers, "../drivers_probe")) && drv[0] == '\0') {
+		if (drv[0] == '\0' && written(path(drivers, "../drivers_probe"))) {
 			get(path(devdir, "driver_override"), override, sizeof(override));
 			if (override[0] == '\0')
 				kernel_attach(KVP_KERNEL_DRIVER);
