@@ -292,8 +292,11 @@ __rte_experimental
 int rte_hvdev_intr_fd(int16_t dev_id);
 
 /**
- * Consume the interrupt notifications waiting on the node (after an epoll wake-up).
- * @return the number consumed, or -EIO when the read showed a rescind.
+ * Consume the interrupt notification waiting on the node, after a poll or epoll wake-up and
+ * before the next rte_hvdev_intr_enable(), which does not read the node. One read: a uio node
+ * counts interrupts, so it takes them all; a notification left behind only wakes the caller
+ * once more.
+ * @return 1 when one was consumed, 0 if none, or -EIO when the read showed a rescind.
  */
 __rte_experimental
 int rte_hvdev_intr_ack(int16_t dev_id);

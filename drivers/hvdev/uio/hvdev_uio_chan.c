@@ -520,29 +520,28 @@ deadline_after(int timeout_ms)
 }
 
 /*
- * Consume notifications from the node: all of them (@p all), or the one that poll() reported.
- * @return how many, 0 if none, or -EIO (rescinded or broken).
+ * Consume one notification from the node, the one poll() reported. One read, not a read until
+ * EAGAIN: a uio node's read takes every interrupt counted so far, and the host interrupts only
+ * an armed, empty ring, so a second notification is rare and the syscall that would find none
+ * is not. One left behind (the simulator's node keeps one per interrupt) only makes the next
+ * poll() return at once. @return 1, 0 if none, or -EIO (rescinded or broken).
  */
 static int
-consume_notifications(struct hvdev_chan *ch, bool all)
+consume_notification(struct hvdev_chan *ch)
 {
 	uint32_t count;
-	int n = 0;
 	ssize_t r;
 
 	for (;;) {
 		r = read(ch->node.fd, &count, sizeof(count));
 		if (r == (ssize_t)sizeof(count)) {
-			n++;
 			ch->stats.interrupts++;
-			if (all)
-				continue;
-			return n;
+			return 1;
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == EAGAIN)
-			return n;
+			return 0;
 		/* uio: EIO once the channel is rescinded; simulator: the host hung up. */
 		if (r == 0 || (r < 0 && (errno == EIO || errno == ECONNRESET || errno == ENODEV)))
 			chan_rescinded(ch);
@@ -556,7 +555,7 @@ consume_notifications(struct hvdev_chan *ch, bool all)
 int
 hvdev_chan_intr_ack(struct hvdev_chan *ch)
 {
-	return consume_notifications(ch, true);
+	return consume_notification(ch);
 }
 
 int
@@ -610,12 +609,7 @@ sleep_on_node(struct hvdev_chan *ch, uint64_t deadline)
 	if (ret == 0)
 		return 0;
 	ch->stats.wakeups++;
-	/*
-	 * One read, not a read until EAGAIN: the host interrupts only an armed, empty ring, so
-	 * a second notification is rare, and the syscall that would find none is not. A
-	 * notification left behind only makes the next poll() return at once.
-	 */
-	ret = consume_notifications(ch, false);
+	ret = consume_notification(ch);
 	return ret < 0 ? ret : 1;
 }
 

@@ -176,9 +176,11 @@ int hvdev_chan_intr_arm(struct hvdev_chan *chan);
 void hvdev_chan_intr_disarm(struct hvdev_chan *chan);
 
 /**
- * Consume pending interrupt notifications from the node without blocking.
+ * Consume the interrupt notification waiting on the node, without blocking: one read, which on
+ * a uio node takes every interrupt counted so far (the simulator's node may keep another, which
+ * only makes the next poll() return at once).
  *
- * @return number of notifications consumed (0 if none), or -EIO when the read shows that the
+ * @return 1 when a notification was consumed, 0 if none, or -EIO when the read shows that the
  *         channel was rescinded (the state becomes HVDEV_CHAN_RESCINDED).
  */
 int hvdev_chan_intr_ack(struct hvdev_chan *chan);

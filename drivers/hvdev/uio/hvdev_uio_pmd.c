@@ -162,14 +162,12 @@ uio_wait(struct rte_hvdev *dev, int timeout_ms)
 static int
 uio_intr_enable(struct rte_hvdev *dev)
 {
-	struct hvdev_chan *ch = priv_of(dev)->chan;
-	int ret;
-
-	/* Notifications already consumed here cannot wake an epoll loop twice. */
-	ret = hvdev_chan_intr_ack(ch);
-	if (ret >= 0)
-		ret = hvdev_chan_intr_arm(ch);
-	return check_event(dev, ret);
+	/*
+	 * No read of the node here: the caller consumed the notification that woke it
+	 * (rte_hvdev_intr_ack()), and one that arrived since only wakes it once more, to find
+	 * the ring as the re-check below does. A read here would cost a system call per sleep.
+	 */
+	return check_event(dev, hvdev_chan_intr_arm(priv_of(dev)->chan));
 }
 
 static int
