@@ -154,7 +154,10 @@ check_create(void)
 	char name[32];
 	unsigned int i;
 
-	umask(0077);	/* the policy's mode, not the umask, decides */
+	/* The policy's mode, not the umask the service started with, decides. */
+	fcopy_deliver_fini(&dlv);
+	umask(0077);
+	fcopy_deliver_init(&dlv, &cfg.policy, &state);
 	for (i = 0; i < RTE_DIM(sizes); i++) {
 		hvdev_test_fmt(name, sizeof(name), "f%u.bin", i);
 		TEST_ASSERT_EQUAL(deliver(root, name, 0, data, sizes[i]), S_OK, "%s", name);
@@ -163,6 +166,12 @@ check_create(void)
 			    "%s has mode 0644, not executable (0%o)", name, st.st_mode & 07777);
 	}
 	umask(0022);
+	/* A umask that clears none of its bits: the mode comes with the create alone. */
+	fcopy_deliver_fini(&dlv);
+	fcopy_deliver_init(&dlv, &cfg.policy, &state);
+	TEST_ASSERT_EQUAL(deliver(root, "h.bin", 0, data, 10), S_OK, "h.bin");
+	TEST_ASSERT(stat(at(root, "h.bin"), &st) == 0 && (st.st_mode & 07777) == 0644,
+		    "h.bin has mode 0644 (0%o)", st.st_mode & 07777);
 	TEST_ASSERT_EQUAL(hvdev_test_count_named(top, "hvfcopy"), 0, "no temporary file left");
 	/* A trailing slash and repeated slashes in the host's path are harmless. */
 	TEST_ASSERT_EQUAL(deliver(at(root, "/./"), "g.bin", 0, data, 10), S_OK, "messy path");
@@ -1079,6 +1088,34 @@ check_tmpfile_overwrite(void)
 DELIVER_CASE(tmpfile_overwrite)
 
 /*
+ * Unnamed files linked through /proc/self/fd (FCOPY_TEST_PROC_LINK_ENV), as where
+ * linkat(AT_EMPTY_PATH) is refused: new names and OVER_WRITE alike, and the next start tries
+ * AT_EMPTY_PATH again.
+ */
+static int
+check_proc_link(void)
+{
+	struct fcopy_deliver other;
+
+	setenv(FCOPY_TEST_PROC_LINK_ENV, "1", 1);
+	fcopy_deliver_init(&other, &cfg.policy, NULL);
+	unsetenv(FCOPY_TEST_PROC_LINK_ENV);
+	TEST_ASSERT_EQUAL(deliver(root, "p.bin", 0, data, 100), S_OK, "%s", dlv.reason);
+	TEST_ASSERT(same(at(root, "p.bin"), data, 100), "content");
+	TEST_ASSERT_EQUAL(deliver(root, "p.bin", OVERWRITE, data + 1, 50), S_OK, "%s",
+			  dlv.reason);
+	TEST_ASSERT(same(at(root, "p.bin"), data + 1, 50), "replaced");
+	TEST_ASSERT_EQUAL(deliver(root, "p.bin", 0, data, 10), RTE_HVDEV_IC_ALREADY_EXISTS,
+			  "never replaced without OVER_WRITE");
+	fcopy_deliver_init(&other, &cfg.policy, NULL);
+	TEST_ASSERT_EQUAL(deliver(root, "q.bin", 0, data, 20), S_OK, "%s", dlv.reason);
+	TEST_ASSERT(same(at(root, "q.bin"), data, 20), "content");
+	TEST_ASSERT_EQUAL(entries(root), 2, "nothing else");
+	return TEST_SUCCESS;
+}
+DELIVER_CASE(proc_link)
+
+/*
  * The fallback (FCOPY_TEST_NAMED_ENV, as on a file system without O_TMPFILE): the named
  * temporary file, recorded while it exists, renamed into place.
  */
@@ -1380,6 +1417,7 @@ static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(tmpfile, test_tmpfile),
 	HVDEV_CASE(tmpfile_overwrite, test_tmpfile_overwrite),
 	HVDEV_CASE(named_fallback, test_named_fallback),
+	HVDEV_CASE(proc_link, test_proc_link),
 	HVDEV_CASE(durability_async, test_durability_async),
 	HVDEV_CASE(async_batch, test_async_batch),
 	HVDEV_CASE(root_moved, test_root_moved),

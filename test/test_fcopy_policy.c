@@ -324,6 +324,95 @@ check_strict(void)
 	return TEST_SUCCESS;
 }
 
+/* Occurrences of @p needle in @p text. */
+static unsigned int
+count_of(const char *text, const char *needle)
+{
+	const char *p;
+	unsigned int n = 0;
+
+	for (p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* The sum of N over the "copied N more file" summary lines of @p text. */
+static unsigned int
+held_in(const char *text)
+{
+	const char *p = text;
+	unsigned int n = 0;
+
+	while ((p = strstr(p, "hv_fcopy: copied ")) != NULL) {
+		p += strlen("hv_fcopy: copied ");
+		if (*p >= '0' && *p <= '9' && strstr(p, " more file") == strpbrk(p, " "))
+			n += (unsigned int)strtoul(p, NULL, 10);
+	}
+	return n;
+}
+
+/*
+ * A burst of copies logs the first one and then one summary line, within a second and a bit,
+ * not a line per file; a failure in the burst has its own line at once. Whatever the timing
+ * on a loaded machine, each delivery is in exactly one line.
+ */
+/* The lines of copies burst-0..4 logged one by one. */
+static unsigned int
+alone_in(const char *text)
+{
+	char one[PATH_MAX + 32];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 5; i++) {
+		hvdev_test_fmt(one, sizeof(one), "hv_fcopy: copied %s/burst-%u.txt:", guest, i);
+		n += count_of(text, one);
+	}
+	return n;
+}
+
+static int
+check_copy_log(void)
+{
+	char dest[PATH_MAX], want[PATH_MAX + 32], *text = NULL;	/* slurp()'s buffer */
+	uint64_t t0, took_ms;
+	unsigned int i;
+	size_t len;
+
+	t0 = hvdev_test_now_us();
+	for (i = 0; i < 5; i++) {
+		hvdev_test_fmt(dest, sizeof(dest), "%s/burst-%u.txt", guest, i);
+		TEST_ASSERT_EQUAL(copy(dest, 100 + i, false, false), RTE_HVDEV_IC_S_OK, "%s", dest);
+	}
+	took_ms = (hvdev_test_now_us() - t0) / 1000;
+	TEST_ASSERT(copy(dest, 10, false, false) != RTE_HVDEV_IC_S_OK, "an existing file refused");
+	/* The summary is due a second after the first line: wait up to five. */
+	for (i = 0; i < 50; i++) {
+		text = slurp(logfile, &len);
+		if (text != NULL && alone_in(text) + held_in(text) >= 5)
+			break;
+		usleep(100 * 1000);
+	}
+	TEST_ASSERT(text != NULL, "the service's output");
+	TEST_ASSERT_EQUAL(count_of(text, "copy failed"), 1, "the failure has its line:\n%s",
+			  text);
+	hvdev_test_fmt(want, sizeof(want), "hv_fcopy: copied %s/burst-0.txt:", guest);
+	TEST_ASSERT(strstr(text, want) != NULL, "the first copy is logged:\n%s", text);
+	TEST_ASSERT_EQUAL(alone_in(text) + held_in(text), 5, "each copy in exactly one line "
+			  "(%u alone, %u in summaries):\n%s", alone_in(text), held_in(text), text);
+	/* The four that followed within the second: held, then summed up with the last. */
+	if (took_ms < 800) {
+		TEST_ASSERT_EQUAL(alone_in(text), 1, "one line for the first only:\n%s", text);
+		TEST_ASSERT(strstr(text, "copied 4 more files, 410 bytes, in ") != NULL,
+			    "the summary:\n%s", text);
+		hvdev_test_fmt(want, sizeof(want), "the last %s/burst-4.txt", guest);
+		TEST_ASSERT(strstr(text, want) != NULL, "it names the last:\n%s", text);
+		TEST_ASSERT(strstr(text, "more files") < strstr(text, "copy failed"),
+			    "the summary comes before the failure that ended the burst:\n%s",
+			    text);
+	}
+	return TEST_SUCCESS;
+}
+
 /* The service's exit status for @p args (after "--"), with @p isolation in the environment. */
 static int
 run_status(const char *isolation, const char *const *args)
@@ -445,10 +534,12 @@ test_ ## name(void) \
 
 POLICY_CASE(hostile_names, "--allowed-root", guest)
 POLICY_CASE(strict, "--allowed-root", guest, "--profile", "strict")
+POLICY_CASE(copy_log, "--allowed-root", guest)
 
 static const struct hvdev_test_case cases[] = {
 	HVDEV_CASE(hostile_names, test_hostile_names),
 	HVDEV_CASE(strict, test_strict),
+	HVDEV_CASE(copy_log, test_copy_log),
 	HVDEV_CASE(confidential, test_confidential),
 };
 

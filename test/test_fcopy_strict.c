@@ -24,6 +24,7 @@
 
 #include "fcopy_deliver.h"
 #include "fcopy_policy.h"
+#include "fcopy_strict.h"
 #include "hvdev_test.h"
 
 #define OVERWRITE RTE_HVDEV_FCOPY_OVERWRITE
@@ -154,7 +155,7 @@ check_overwrite(void)
 static int
 check_default_unchanged(void)
 {
-	char err[256];
+	char err[256], value[64];
 	int fd;
 
 	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "profile", "default", FCOPY_SRC_CMDLINE, "t",
@@ -164,6 +165,18 @@ check_default_unchanged(void)
 	close(fd);
 	TEST_ASSERT_EQUAL(deliver(top, "mine.txt", OVERWRITE, 20), S_OK, "%s", dlv.reason);
 	TEST_ASSERT_EQUAL(deliver(top, ".hidden", 0, 20), S_OK, "%s", dlv.reason);
+	/*
+	 * No mark outside the strict profile (a system call per file saved): turned on later,
+	 * strict treats the files delivered before as local ones and refuses to replace them.
+	 */
+	TEST_ASSERT(getxattr(at("mine.txt"), FCOPY_MARK_XATTR, value, sizeof(value)) < 0 &&
+		    (errno == ENODATA || errno == ENOTSUP), "no %s without the strict profile",
+		    FCOPY_MARK_XATTR);
+	TEST_ASSERT_EQUAL(fcopy_config_set(&cfg, "profile", "strict", FCOPY_SRC_CMDLINE, "t",
+					   err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(deliver(top, "mine.txt", OVERWRITE, 30), DENIED,
+			  "delivered before strict: %s", dlv.reason);
+	TEST_ASSERT_EQUAL(size_of(at("mine.txt")), 20, "kept");
 	return TEST_SUCCESS;
 }
 

@@ -82,10 +82,41 @@ struct fcopy_async {
 	struct fcopy_async_entry e[ASYNC_QUEUE_MAX];
 };
 
+/*
+ * Whether linkat(AT_EMPTY_PATH) links a descriptor here: it needs CAP_DAC_READ_SEARCH (before
+ * Linux 6.10, or for a file another process opened). -1: not tried yet. Process-wide, and
+ * read by the async flusher too.
+ */
+static int empty_path_links = -1;
+
 static void async_drain(struct fcopy_deliver *d);
 static void async_stop(struct fcopy_deliver *d);
 static bool async_queued(struct fcopy_deliver *d);
 static bool async_has_name(struct fcopy_deliver *d, const char *name);
+
+/* The process's umask, read without changing it (umask() would, for a moment, in every thread). */
+static mode_t
+process_umask(void)
+{
+	unsigned int mask = 0;
+	char line[64];
+	mode_t old;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "re");
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "Umask: %o", &mask) == 1) {
+				fclose(f);
+				return (mode_t)mask & 0777;
+			}
+		fclose(f);
+	}
+	/* No /proc, or a kernel before 4.7: at start-up, before other threads create files. */
+	old = umask(0777);
+	umask(old);
+	return old;
+}
 
 void
 fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
@@ -101,7 +132,10 @@ fcopy_deliver_init(struct fcopy_deliver *d, const struct fcopy_policy *pol,
 	d->fd = -1;
 	for (i = 0; i < RTE_DIM(d->roots); i++)
 		fcopy_resolve_root_init(&d->roots[i]);
+	d->umask = process_umask();
 	d->force_named = getenv(FCOPY_TEST_NAMED_ENV) != NULL;
+	__atomic_store_n(&empty_path_links, getenv(FCOPY_TEST_PROC_LINK_ENV) != NULL ? 0 : -1,
+			 __ATOMIC_RELAXED);
 	d->crash_at = getenv(FCOPY_TEST_CRASH_ENV);
 	hold = getenv(FCOPY_TEST_BATCH_ENV);
 	if (hold != NULL && atoi(hold) > 0)
@@ -342,6 +376,21 @@ resolve_dir(struct fcopy_deliver *d, bool create, bool *outside, char *shown, si
 		return -EACCES;
 	}
 	root = pol->roots[i];
+	/*
+	 * The usual case, an existing directory below the root, in one lookup of the path as
+	 * it is now: without links it cannot leave the root, however the root was replaced or
+	 * moved. A link, a missing directory or any failure takes the way below, which says
+	 * what failed.
+	 */
+	if (rel[0] != '\0') {
+		ret = fcopy_resolve_dir_plain(d->dir);
+		if (ret >= 0) {
+			d->dirfd = ret;
+			d->dirfd_root = false;
+			d->undo.n = 0;
+			return 0;
+		}
+	}
 	/* Kept open between copies, and checked to be still what the path names. */
 	rootfd = fcopy_resolve_root(&d->roots[i], root);
 	if (rootfd < 0) {
@@ -480,17 +529,23 @@ create_tmp(struct fcopy_deliver *d)
 			return hr;
 	}
 	crash_point(d, "created");
-	/* The exact mode and owner, whatever the umask, before any data arrives. */
-	if (fchmod(d->fd, pol->file_mode) < 0)
+	/*
+	 * The mode came with the create; a chmod only when the umask the service started with
+	 * clears some of its bits. A default ACL on the directory may narrow it further, as for
+	 * any program: a chmod would widen what that ACL allows.
+	 */
+	if ((pol->file_mode & d->umask) != 0 && fchmod(d->fd, pol->file_mode) < 0)
 		return refuse_errno(d, errno, "setting the file mode");
 	if ((pol->owner != (uid_t)-1 || pol->group != (gid_t)-1) &&
 	    fchown(d->fd, pol->owner, pol->group) < 0)
 		return refuse_errno(d, errno, "setting the owner");
-	/* Marked as this service's: the strict profile replaces only such files. */
-	ret = fcopy_strict_mark(d->fd);
-	if (ret < 0 && pol->strict)
-		FCOPY_LOG(WARNING, "%s: cannot set %s (%s): the strict profile will not replace "
-			  "this file", d->target, FCOPY_MARK_XATTR, strerror(-ret));
+	/* Marked as this service's while the strict profile is on: it replaces only such files. */
+	if (pol->strict) {
+		ret = fcopy_strict_mark(d->fd);
+		if (ret < 0)
+			FCOPY_LOG(WARNING, "%s: cannot set %s (%s): the strict profile will not "
+				  "replace this file", d->target, FCOPY_MARK_XATTR, strerror(-ret));
+	}
 	return reserve(d);
 }
 
@@ -861,15 +916,25 @@ static int
 link_fd(int fd, int dirfd, const char *name)
 {
 	char proc[32];
+	int ret;
 
-	/* Through /proc: needs no capability, unlike AT_EMPTY_PATH. */
+	/* The descriptor itself when the kernel allows it: no path walk through /proc. */
+	if (__atomic_load_n(&empty_path_links, __ATOMIC_RELAXED) != 0) {
+		if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0) {
+			__atomic_store_n(&empty_path_links, 1, __ATOMIC_RELAXED);
+			return 0;
+		}
+		if (errno != ENOENT && errno != EPERM)
+			return -errno;
+	}
+	/* Through /proc: needs no capability. */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	/* No /proc mounted: the descriptor itself (CAP_DAC_READ_SEARCH). */
-	return linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0 ? 0 : -errno;
+	ret = linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
+	/* Settled only by a link that /proc made: ENOENT may have meant a removed directory. */
+	if (ret == 0)
+		__atomic_compare_exchange_n(&empty_path_links, &(int){ -1 }, 0, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	return ret;
 }
 
 static int

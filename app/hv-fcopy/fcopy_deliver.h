@@ -49,6 +49,12 @@
  */
 #define FCOPY_TEST_NAMED_ENV "HVDEV_FCOPY_TEST_NAMED_TMP"
 /*
+ * Test only: set at fcopy_deliver_init(), unnamed files are linked through /proc/self/fd, as
+ * without CAP_DAC_READ_SEARCH on a kernel before 6.10 (process-wide; unset, the next init
+ * tries AT_EMPTY_PATH again).
+ */
+#define FCOPY_TEST_PROC_LINK_ENV "HVDEV_FCOPY_TEST_PROC_LINK"
+/*
  * Test only: the service kills itself (SIGKILL) at this step of a copy: created (the file
  * for the data exists), flushed (COMPLETE: data flushed, nothing published), linked
  * (OVER_WRITE: under the hidden name, not yet renamed), published (under the final name,
@@ -95,6 +101,7 @@ struct fcopy_deliver {
 	bool pending;			/* async: COMPLETE answered, not yet published */
 	bool recorded;			/* the crash record names this copy's file */
 	bool force_named;		/* test only: FCOPY_TEST_NAMED_ENV */
+	mode_t umask;			/* the process's, at fcopy_deliver_init() */
 	const char *crash_at;		/* test only: FCOPY_TEST_CRASH_ENV */
 	int dirfd;
 	bool dirfd_root;		/* dirfd is an allowed root's, kept in roots[] */

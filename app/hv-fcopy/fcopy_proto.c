@@ -243,6 +243,7 @@ on_lost(void *ctx, enum rte_hvdev_ic_lost why)
 			    "the service is stopping");
 	/* Durability async: the copies answered and queued are published before it ends. */
 	fcopy_deliver_drain(p->dlv);
+	fcopy_stats_flush(p->stats, true);
 	check_count(p);
 }
 
@@ -265,16 +266,20 @@ copy_time_left_ms(const struct fcopy_proto *p)
 /*
  * While idle: no deadline, so that an idle service makes no wake-up at all. During a copy:
  * FCOPY_COPY_RECHECK_MS at most, and no later than the moment the copy times out (rounded
- * up, so that the wake-up finds it timed out, not just not yet).
+ * up, so that the wake-up finds it timed out, not just not yet). After a burst: when the
+ * deliveries not logged one by one are due for their summary line.
  */
 static int
 next_deadline_ms(void *ctx)
 {
 	struct fcopy_proto *p = ctx;
+	int held = p->stats->held > 0 ? fcopy_stats_flush(p->stats, false) : -1;
+	int copy;
 
 	if (!p->dlv->active)
-		return -1;
-	return (int)RTE_MIN((uint64_t)FCOPY_COPY_RECHECK_MS, copy_time_left_ms(p));
+		return held;
+	copy = (int)RTE_MIN((uint64_t)FCOPY_COPY_RECHECK_MS, copy_time_left_ms(p));
+	return held < 0 ? copy : RTE_MIN(held, copy);
 }
 
 static void
@@ -283,6 +288,7 @@ on_timer(void *ctx)
 	struct fcopy_proto *p = ctx;
 	char why[96];
 
+	fcopy_stats_flush(p->stats, false);
 	if (copy_time_left_ms(p) != 0)
 		return;
 	snprintf(why, sizeof(why), "the host sent nothing for %" PRIu32 " s",

@@ -74,6 +74,30 @@ open_confined(const struct fcopy_resolve *r, int rootfd, const char *prefix)
 #endif
 }
 
+int
+fcopy_resolve_dir_plain(const char *path)
+{
+#if defined(FCOPY_HAVE_OPENAT2_H) && defined(SYS_openat2)
+	struct open_how how = {
+		.flags = DIR_FLAGS,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	if (walk_only || walk_forced)
+		return -ENOSYS;
+	fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd >= 0)
+		return (int)fd;
+	if (errno == ENOSYS)
+		walk_only = true;
+	return -errno;
+#else
+	(void)path;
+	return -ENOSYS;
+#endif
+}
+
 static bool
 is_link(int parentfd, const char *name)
 {

@@ -78,6 +78,16 @@ int fcopy_resolve_root(struct fcopy_resolve_root *rt, const char *path);
 void fcopy_resolve_root_close(struct fcopy_resolve_root *rt);
 
 /*
+ * Open the directory absolute @p path names, in one lookup that refuses every link on the
+ * way (a kernel with openat2() only). With no link, and no "." or ".." (@p path normalized),
+ * the directory is lexically beneath any directory whose path prefixes @p path: the root
+ * as it is named now, so no check of the root's descriptor is needed.
+ * @return the descriptor, or a negative errno: -ELOOP (a link), -ENOENT, ..., -ENOSYS (no
+ *         openat2(), or the walk forced by a test).
+ */
+int fcopy_resolve_dir_plain(const char *path);
+
+/*
  * Open directory @p rel (relative, normalized, no "..") beneath the directory @p rootfd.
  *
  * @param dirfd  receives an O_RDONLY | O_DIRECTORY descriptor: @p rootfd itself when @p rel

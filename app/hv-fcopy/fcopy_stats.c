@@ -87,12 +87,81 @@ fcopy_stats_duration(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
+/* The deliveries held, taken out under the lock to be logged after it. */
+struct held {
+	uint32_t n;
+	uint64_t bytes;
+	uint64_t ns;
+	char last[PATH_MAX];
+};
+
+/* Take the deliveries held, if any, and start a new quiet period. Called with the lock held. */
+static void
+take_held(struct fcopy_stats *s, uint64_t now, struct held *h)
+{
+	h->n = s->held;
+	if (h->n == 0)
+		return;
+	h->bytes = s->held_bytes;
+	h->ns = now - s->held_since_ns;
+	memcpy(h->last, s->held_last, sizeof(h->last));
+	s->held = 0;
+	s->held_bytes = 0;
+	s->quiet_until_ns = now + FCOPY_LOG_BURST_MS * 1000000ull;
+}
+
+static void
+log_held(const struct held *h)
+{
+	char took[32];
+
+	if (h->n == 0)
+		return;
+	FCOPY_LOG(NOTICE, "copied %" PRIu32 " more file%s, %" PRIu64 " bytes, in %s; the last "
+		  "%s (each at log level debug)", h->n, h->n > 1 ? "s" : "", h->bytes,
+		  fcopy_stats_duration(h->ns, took, sizeof(took)), h->last);
+}
+
+int
+fcopy_stats_flush(struct fcopy_stats *s, bool force)
+{
+	uint64_t now = fcopy_now_ns();
+	struct held h = { .n = 0 };
+	int left = -1;
+
+	rte_spinlock_lock(&s->lock);
+	if (s->held > 0 && (force || now >= s->quiet_until_ns))
+		take_held(s, now, &h);
+	else if (s->held > 0)
+		left = (int)RTE_MIN((s->quiet_until_ns - now + 999999) / 1000000,
+				    (uint64_t)FCOPY_LOG_BURST_MS);
+	rte_spinlock_unlock(&s->lock);
+	log_held(&h);
+	return left;
+}
+
+/* A delivery within a burst: counted, and logged only at level debug. */
+static void
+hold(struct fcopy_stats *s, uint64_t now, uint64_t written)
+{
+	size_t n;
+
+	if (s->held++ == 0)
+		s->held_since_ns = now;
+	s->held_bytes += written;
+	n = strnlen(s->path, sizeof(s->path) - 1);
+	memcpy(s->held_last, s->path, n);
+	s->held_last[n] = '\0';
+}
+
 void
 fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why)
 {
 	char path[PATH_MAX], hrs[64], rate[32], took[32];
-	uint64_t ns, written, size;
-	bool ok = hr == RTE_HVDEV_IC_S_OK;
+	uint64_t ns, now, written, size;
+	bool ok = hr == RTE_HVDEV_IC_S_OK, held = false;
+	struct held before = { .n = 0 };
+	const char *via;
 
 	rte_spinlock_lock(&s->lock);
 	if (!s->active) {
@@ -100,10 +169,11 @@ fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why)
 		return;
 	}
 	s->active = false;
-	ns = fcopy_now_ns() - s->start_ns;
+	now = fcopy_now_ns();
+	ns = now - s->start_ns;
 	written = s->written;
 	size = s->size;
-	memcpy(path, s->path, sizeof(path));
+	via = s->via;
 	s->last_hresult = hr;
 	if (ok) {
 		s->transfers_ok++;
@@ -111,13 +181,27 @@ fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why)
 	} else {
 		s->transfers_failed++;
 	}
+	if (ok && now < s->quiet_until_ns) {
+		hold(s, now, written);
+		held = true;
+	} else {
+		/* In order: what was held before this one, then this one. */
+		take_held(s, now, &before);
+		s->quiet_until_ns = now + FCOPY_LOG_BURST_MS * 1000000ull;
+	}
+	if (held && !rte_log_can_log(hv_fcopy_logtype, RTE_LOG_DEBUG)) {
+		rte_spinlock_unlock(&s->lock);
+		return;
+	}
+	memcpy(path, s->path, sizeof(path));
 	rte_spinlock_unlock(&s->lock);
+	log_held(&before);
 	fcopy_stats_rate(written, ns, rate, sizeof(rate));
 	fcopy_stats_duration(ns, took, sizeof(took));
 	if (ok)
-		FCOPY_LOG(NOTICE, "copied %s: %" PRIu64 " bytes in %s (%s), %s, via %s",
-			  path, written, took, rate, fcopy_hresult_str(hr, hrs, sizeof(hrs)),
-			  s->via != NULL ? s->via : "?");
+		fcopy_log(held ? RTE_LOG_DEBUG : RTE_LOG_NOTICE, "hv_fcopy: copied %s: %" PRIu64
+			  " bytes in %s (%s), %s, via %s", path, written, took, rate,
+			  fcopy_hresult_str(hr, hrs, sizeof(hrs)), via != NULL ? via : "?");
 	else	/* The one line of a failure: the delivery's reason is only here. */
 		FCOPY_LOG(ERR, "copy failed %s: %" PRIu64 " of %" PRIu64 " bytes in %s (%s), "
 			  "%s%s%s", path, written, size, took, rate,

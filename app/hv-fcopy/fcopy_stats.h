@@ -8,7 +8,10 @@
 /*
  * Per-transfer records and live counters. The serving lcore updates them; telemetry reads a
  * consistent snapshot from its own thread. Each transfer ends with one log line: path, bytes,
- * duration, throughput and HRESULT.
+ * duration, throughput and HRESULT. Deliveries that end within FCOPY_LOG_BURST_MS of the last
+ * line are counted instead, and logged at level debug: a burst of small files gives one
+ * summary line a second, not a line per file that journald would rate-limit along with the
+ * errors. A failure always has its own line.
  */
 
 #include <limits.h>
@@ -31,7 +34,15 @@ struct fcopy_stats {
 	uint64_t written;		/* received so far */
 	uint64_t start_ns;
 	const char *via;		/* how the data is received (fcopy_deliver_via()) */
+	/* Deliveries not logged one by one, since held_since_ns (see fcopy_stats_flush()). */
+	uint32_t held;
+	uint64_t held_bytes;
+	uint64_t held_since_ns;
+	uint64_t quiet_until_ns;	/* a delivery ending before this is held */
+	char held_last[PATH_MAX];	/* the last one held */
 };
+
+#define FCOPY_LOG_BURST_MS 1000
 
 void fcopy_stats_init(struct fcopy_stats *s);
 
@@ -46,6 +57,14 @@ void fcopy_stats_progress(struct fcopy_stats *s, uint64_t len);
  * Logs the transfer record. Nothing happens when no transfer is active.
  */
 void fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why);
+
+/*
+ * Log the deliveries held (one line: how many, bytes, the last one) once FCOPY_LOG_BURST_MS
+ * have passed since the last line, or now when @p force. Serving thread only. @return the
+ * milliseconds (at least 1) until the deliveries still held are due, for the service's timer;
+ * -1 when none are held.
+ */
+int fcopy_stats_flush(struct fcopy_stats *s, bool force);
 
 /* "@p bytes in @p ns" as a rate with three significant digits and a decimal unit (B/s, kB/s,
  * MB/s, GB/s); "-" under a microsecond. @return @p buf. */
