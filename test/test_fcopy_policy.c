@@ -410,6 +410,24 @@ check_copy_log(void)
 			    "the summary comes before the failure that ended the burst:\n%s",
 			    text);
 	}
+	/* Copies right after that line are held too, and the timer logs them: no copy follows. */
+	t0 = hvdev_test_now_us();
+	for (i = 5; i < 8; i++) {
+		hvdev_test_fmt(dest, sizeof(dest), "%s/later-%u.txt", guest, i);
+		TEST_ASSERT_EQUAL(copy(dest, 10, false, false), RTE_HVDEV_IC_S_OK, "%s", dest);
+	}
+	took_ms = (hvdev_test_now_us() - t0) / 1000;
+	for (i = 0; i < 50; i++) {
+		text = slurp(logfile, &len);
+		if (text != NULL && count_of(text, "/later-") >= 1)
+			break;
+		usleep(100 * 1000);
+	}
+	TEST_ASSERT(text != NULL && count_of(text, "/later-") >= 1, "the later copies logged "
+		    "within 5 s, with no other event:\n%s", text);
+	if (took_ms < 800)
+		TEST_ASSERT(strstr(text, "copied 3 more files, 30 bytes, in ") != NULL,
+			    "held, then summed up by the timer:\n%s", text);
 	return TEST_SUCCESS;
 }
 

@@ -273,7 +273,7 @@ static int
 next_deadline_ms(void *ctx)
 {
 	struct fcopy_proto *p = ctx;
-	int held = p->stats->held > 0 ? fcopy_stats_flush(p->stats, false) : -1;
+	int held = fcopy_stats_holding(p->stats) ? fcopy_stats_flush(p->stats, false) : -1;
 	int copy;
 
 	if (!p->dlv->active)

@@ -125,19 +125,21 @@ log_held(const struct held *h)
 int
 fcopy_stats_flush(struct fcopy_stats *s, bool force)
 {
-	uint64_t now = fcopy_now_ns();
-	struct held h = { .n = 0 };
-	int left = -1;
+	struct held h;
+	uint64_t now;
 
-	rte_spinlock_lock(&s->lock);
-	if (s->held > 0 && (force || now >= s->quiet_until_ns))
-		take_held(s, now, &h);
-	else if (s->held > 0)
-		left = (int)RTE_MIN((s->quiet_until_ns - now + 999999) / 1000000,
+	/* held and quiet_until_ns change on this thread only: read without the lock. */
+	if (s->held == 0)
+		return -1;
+	now = fcopy_now_ns();
+	if (!force && now < s->quiet_until_ns)
+		return (int)RTE_MIN((s->quiet_until_ns - now + 999999) / 1000000,
 				    (uint64_t)FCOPY_LOG_BURST_MS);
+	rte_spinlock_lock(&s->lock);
+	take_held(s, now, &h);
 	rte_spinlock_unlock(&s->lock);
 	log_held(&h);
-	return left;
+	return -1;
 }
 
 /* A delivery within a burst: counted, and logged only at level debug. */
@@ -160,9 +162,10 @@ fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why)
 	char path[PATH_MAX], hrs[64], rate[32], took[32];
 	uint64_t ns, now, written, size;
 	bool ok = hr == RTE_HVDEV_IC_S_OK, held = false;
-	struct held before = { .n = 0 };
+	struct held before;	/* n says what is set */
 	const char *via;
 
+	before.n = 0;
 	rte_spinlock_lock(&s->lock);
 	if (!s->active) {
 		rte_spinlock_unlock(&s->lock);

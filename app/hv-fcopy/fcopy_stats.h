@@ -66,6 +66,13 @@ void fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why);
  */
 int fcopy_stats_flush(struct fcopy_stats *s, bool force);
 
+/* Whether deliveries are held: serving thread only, which alone changes that, so no lock. */
+static inline bool
+fcopy_stats_holding(const struct fcopy_stats *s)
+{
+	return s->held > 0;
+}
+
 /* "@p bytes in @p ns" as a rate with three significant digits and a decimal unit (B/s, kB/s,
  * MB/s, GB/s); "-" under a microsecond. @return @p buf. */
 const char *fcopy_stats_rate(uint64_t bytes, uint64_t ns, char *buf, size_t len);
