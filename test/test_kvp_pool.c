@@ -262,6 +262,50 @@ test_limits(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Loads of pool 1 by two counts in a row, its mtime set to @p ago_ms ago plus @p nsec, then
+ * @p settle_ms later (its ctime is the time of that change).
+ */
+static unsigned int
+loads_after_change(const char *path, long ago_ms, long nsec, unsigned int settle_ms)
+{
+	struct timespec now, times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+	struct kvp_pool_stats st0, st1;
+	long long t;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	t = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 - ago_ms;
+	times[1].tv_sec = (time_t)(t / 1000);
+	times[1].tv_nsec = (t % 1000) * 1000000 + nsec;
+	if (utimensat(AT_FDCWD, path, times, 0) != 0)
+		return UINT_MAX;
+	usleep(settle_ms * 1000);
+	if (kvp_pool_count(pools, 1) != 2)
+		return UINT_MAX;
+	kvp_pools_stats(pools, &st0);
+	kvp_pool_count(pools, 1);
+	kvp_pool_count(pools, 1);
+	kvp_pools_stats(pools, &st1);
+	return (unsigned int)(st1.loads - st0.loads);
+}
+
+/*
+ * How long a change may hide: two ticks of the coarse clock (8 ms at 250 Hz, 20 ms at 100 Hz)
+ * for a file with nanosecond times, 2 s for one whose time falls on a whole millisecond, as
+ * on a file system with coarse times.
+ */
+static int
+check_racy_window(const char *path)
+{
+	TEST_ASSERT_EQUAL(loads_after_change(path, 300, 123457, 100), 0,
+			  "changed 100 ms ago, nanosecond times: read once, then cached");
+	TEST_ASSERT_EQUAL(loads_after_change(path, 300, 123457, 0), 2,
+			  "changed just now: read again each time");
+	TEST_ASSERT_EQUAL(loads_after_change(path, 300, 0, 100), 2,
+			  "changed 100 ms ago, a whole-millisecond mtime: read again each time");
+	return TEST_SUCCESS;
+}
+
 /* Another program changes the file between two of our operations. */
 static int
 test_external_change(void)
@@ -291,15 +335,17 @@ test_external_change(void)
 	TEST_ASSERT_EQUAL(kvp_pool_count(pools, 1), 2, "the new inode is read");
 	TEST_ASSERT_EQUAL(kvp_pool_get(pools, 1, "state", value, sizeof(value)), 7, "get");
 	/*
-	 * The cache: a file last changed long ago is read once; one changed within the last
-	 * second is read again every time, since a change in the same timestamp tick would
+	 * The cache: a file last changed long ago is read once; one changed within the current
+	 * timestamp tick is read again every time, since a change in the same tick would
 	 * leave its size, mtime and ctime as they were.
 	 */
 	{
-		struct timespec times[2] = { { 0, UTIME_OMIT }, { time(NULL) - 3600, 0 } };
+		struct timespec times[2] = { { 0, UTIME_OMIT }, { time(NULL) - 3600, 123457 } };
 		struct kvp_pool_stats st0, st1;
 
+		/* Not on a whole millisecond, and the ctime it sets 100 ms old: not racy. */
 		TEST_ASSERT_EQUAL(utimensat(AT_FDCWD, path, times, 0), 0, "mtime an hour ago");
+		usleep(100 * 1000);
 		TEST_ASSERT_EQUAL(kvp_pool_count(pools, 1), 2, "read");
 		kvp_pools_stats(pools, &st0);
 		TEST_ASSERT_EQUAL(kvp_pool_count(pools, 1), 2, "from the cache");
@@ -312,6 +358,7 @@ test_external_change(void)
 		TEST_ASSERT_EQUAL(kvp_pool_count(pools, 1), 2, "read again");
 		kvp_pools_stats(pools, &st1);
 		TEST_ASSERT_EQUAL(st1.loads, st0.loads + 1, "read again: just changed");
+		TEST_RUN(check_racy_window(path));
 	}
 	/* Removed: created again, empty. */
 	TEST_ASSERT_EQUAL(unlink(path), 0, "unlink");

@@ -76,18 +76,52 @@ sig_of(const struct stat *st, struct pool_sig *s)
 	s->ctime = st->st_ctim;
 }
 
-/* A change within the same timestamp tick as the one we saw would keep the same mtime. */
+/*
+ * How long after a file's last change another change could leave the same times. File times
+ * come from the kernel's coarse clock, cut to the file system's granularity, which the kernel
+ * does not report. A time on a whole millisecond is taken to come from a coarse file system
+ * (FAT keeps 2 s, ext4 with 128-byte inodes 1 s): KVP_POOL_RACY_COARSE_NS then. Otherwise
+ * two ticks of the coarse clock, which trails the precise one by less than a tick: past that,
+ * any later change gets a later time. (A nanosecond time falls on a whole millisecond once in
+ * a million: that file is only read again for longer.)
+ */
+static long long
+racy_window_ns(const struct pool_sig *s)
+{
+	static long long tick_ns;
+	struct timespec res;
+
+	if (s->mtime.tv_nsec % 1000000 == 0 || s->ctime.tv_nsec % 1000000 == 0)
+		return KVP_POOL_RACY_COARSE_NS;
+	if (tick_ns == 0) {
+		tick_ns = clock_getres(CLOCK_REALTIME_COARSE, &res) == 0 ?
+			  (long long)res.tv_sec * 1000000000LL + res.tv_nsec : 0;
+		/* Unknown or odd: as long as for a coarse file system. */
+		if (tick_ns <= 0 || tick_ns > KVP_POOL_RACY_COARSE_NS / 2)
+			tick_ns = KVP_POOL_RACY_COARSE_NS / 2;
+	}
+	return 2 * tick_ns;
+}
+
+static long long
+ns_of(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+/*
+ * A change within the same timestamp tick as the one we saw would keep the same times. The
+ * later of mtime and ctime counts: a program may set mtime back (touch -d, rsync --times),
+ * never ctime.
+ */
 static bool
 sig_racy(const struct pool_sig *s)
 {
 	struct timespec now;
-	long long age;
 
 	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
 		return true;
-	age = (long long)(now.tv_sec - s->mtime.tv_sec) * 1000000000LL +
-	      (now.tv_nsec - s->mtime.tv_nsec);
-	return age < KVP_POOL_RACY_NS;
+	return ns_of(&now) - RTE_MAX(ns_of(&s->mtime), ns_of(&s->ctime)) < racy_window_ns(s);
 }
 
 static uint8_t *

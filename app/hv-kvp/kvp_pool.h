@@ -20,8 +20,9 @@
  *
  * Differences from the daemon, each for robustness:
  * - The file is read again only when it changed (device, inode, size, mtime or ctime differ
- *   from the last read, or the last read was less than KVP_POOL_RACY_NS after the file's
- *   mtime, when a change within the same timestamp tick could hide).
+ *   from the last read, or the last read was so soon after the file's mtime that a change
+ *   within the same timestamp tick could hide: two ticks of the coarse clock, or
+ *   KVP_POOL_RACY_COARSE_NS for a file system with coarse times).
  * - A lock held by someone else is waited for at most lock_timeout_ms (-ETIMEDOUT), never
  *   for ever: the host gets an error instead of a hung service.
  * - A file larger than max_records records is reported and refused (-EFBIG), never loaded or
@@ -53,8 +54,8 @@
 /* Hard ceiling of max_records: 65536 records, 160 MiB. */
 #define KVP_POOL_MAX_RECORDS_LIMIT 65536
 #define KVP_POOL_DEFAULT_LOCK_TIMEOUT_MS 5000
-/* A file changed this close to its last read may change again unseen (coarse timestamps). */
-#define KVP_POOL_RACY_NS 1000000000LL
+/* How long a file with whole-millisecond times may change again unseen (FAT keeps 2 s). */
+#define KVP_POOL_RACY_COARSE_NS 2000000000LL
 
 /* UTF-16 code units a key may have on the wire, NUL excluded. */
 #define KVP_POOL_KEY_UNITS_MAX	(RTE_HVDEV_KVP_MAX_KEY_SIZE / 2 - 1)
