@@ -20,9 +20,9 @@
  *
  * Differences from the daemon, each for robustness:
  * - The file is read again only when it changed (device, inode, size, mtime or ctime differ
- *   from the last read, or the last read was so soon after the file's mtime that a change
- *   within the same timestamp tick could hide: two ticks of the coarse clock, or
- *   KVP_POOL_RACY_COARSE_NS for a file system with coarse times).
+ *   from the last read, or the last read was so soon after the file's last change (the
+ *   later of mtime and ctime) that another change within the same timestamp tick could
+ *   hide: two ticks of the coarse clock, or KVP_POOL_RACY_COARSE_NS for coarse times).
  * - A lock held by someone else is waited for at most lock_timeout_ms (-ETIMEDOUT), never
  *   for ever: the host gets an error instead of a hung service.
  * - A file larger than max_records records is reported and refused (-EFBIG), never loaded or
