@@ -54,8 +54,8 @@
 /* Hard ceiling of max_records: 65536 records, 160 MiB. */
 #define KVP_POOL_MAX_RECORDS_LIMIT 65536
 #define KVP_POOL_DEFAULT_LOCK_TIMEOUT_MS 5000
-/* How long a file with whole-millisecond times may change again unseen (FAT keeps 2 s). */
-#define KVP_POOL_RACY_COARSE_NS 2000000000LL
+/* How long a file with whole-millisecond times may change again unseen: FAT's 2 s, and more. */
+#define KVP_POOL_RACY_COARSE_NS 3000000000LL
 
 /* UTF-16 code units a key may have on the wire, NUL excluded. */
 #define KVP_POOL_KEY_UNITS_MAX	(RTE_HVDEV_KVP_MAX_KEY_SIZE / 2 - 1)
