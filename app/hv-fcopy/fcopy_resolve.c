@@ -46,30 +46,40 @@ fcopy_resolve_has_openat2(void)
 #endif
 }
 
-/* Open @p prefix from the root with openat2; -ENOSYS when the kernel lacks it. */
+/*
+ * Open directory @p path from @p dirfd with openat2(): never through a magic link, and, as
+ * asked, staying beneath @p dirfd or through no link at all. -ENOSYS without openat2() (from
+ * the first ENOSYS on, or while a test forces the walk).
+ */
 static int
-open_confined(const struct fcopy_resolve *r, int rootfd, const char *prefix)
+open_resolved(int dirfd, const char *path, bool beneath, bool no_links)
 {
 #if defined(FCOPY_HAVE_OPENAT2_H) && defined(SYS_openat2)
 	struct open_how how = {
 		.flags = DIR_FLAGS,
-		.resolve = RESOLVE_NO_MAGICLINKS | (r->beneath ? RESOLVE_BENEATH : 0),
+		.resolve = RESOLVE_NO_MAGICLINKS | (beneath ? RESOLVE_BENEATH : 0) |
+			   (no_links ? RESOLVE_NO_SYMLINKS : 0),
 	};
 	long fd;
 	int i;
 
+	if (walk_only || walk_forced)
+		return -ENOSYS;
 	for (i = 0; i < OPENAT2_RETRIES; i++) {
-		fd = syscall(SYS_openat2, rootfd, prefix, &how, sizeof(how));
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 		if (fd >= 0)
 			return (int)fd;
 		if (errno != EAGAIN)
 			break;
 	}
+	if (errno == ENOSYS)
+		walk_only = true;
 	return -errno;
 #else
-	(void)r;
-	(void)rootfd;
-	(void)prefix;
+	(void)dirfd;
+	(void)path;
+	(void)beneath;
+	(void)no_links;
 	return -ENOSYS;
 #endif
 }
@@ -77,25 +87,7 @@ open_confined(const struct fcopy_resolve *r, int rootfd, const char *prefix)
 int
 fcopy_resolve_dir_plain(const char *path)
 {
-#if defined(FCOPY_HAVE_OPENAT2_H) && defined(SYS_openat2)
-	struct open_how how = {
-		.flags = DIR_FLAGS,
-		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	long fd;
-
-	if (walk_only || walk_forced)
-		return -ENOSYS;
-	fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-	if (fd >= 0)
-		return (int)fd;
-	if (errno == ENOSYS)
-		walk_only = true;
-	return -errno;
-#else
-	(void)path;
-	return -ENOSYS;
-#endif
+	return open_resolved(AT_FDCWD, path, false, true);
 }
 
 static bool
@@ -113,12 +105,9 @@ open_component(const struct fcopy_resolve *r, int rootfd, int parentfd, const ch
 {
 	int fd;
 
-	if (!walk_only && !walk_forced) {
-		fd = open_confined(r, rootfd, prefix);
-		if (fd != -ENOSYS)
-			return fd;
-		walk_only = true;
-	}
+	fd = open_resolved(rootfd, prefix, r->beneath, false);
+	if (fd != -ENOSYS)
+		return fd;
 	fd = openat(parentfd, name, DIR_FLAGS | (r->beneath ? O_NOFOLLOW : 0));
 	if (fd >= 0)
 		return fd;
@@ -364,14 +353,10 @@ fcopy_resolve_dir(const struct fcopy_resolve *r, int rootfd, const char *rel, in
 	 * when it fails does the walk below go prefix by prefix, to create what is missing or
 	 * to say which component failed.
 	 */
-	if (!walk_only && !walk_forced) {
-		fd = open_confined(r, rootfd, rel);
-		if (fd >= 0) {
-			*dirfd = fd;
-			return 0;
-		}
-		if (fd == -ENOSYS)
-			walk_only = true;
+	fd = open_resolved(rootfd, rel, r->beneath, false);
+	if (fd >= 0) {
+		*dirfd = fd;
+		return 0;
 	}
 	cur = rootfd;
 	while (*p != '\0') {

@@ -99,6 +99,7 @@ struct held {
 static void
 take_held(struct fcopy_stats *s, uint64_t now, struct held *h)
 {
+	s->quiet_until_ns = now + FCOPY_LOG_BURST_MS * 1000000ull;
 	h->n = s->held;
 	if (h->n == 0)
 		return;
@@ -107,7 +108,6 @@ take_held(struct fcopy_stats *s, uint64_t now, struct held *h)
 	memcpy(h->last, s->held_last, sizeof(h->last));
 	s->held = 0;
 	s->held_bytes = 0;
-	s->quiet_until_ns = now + FCOPY_LOG_BURST_MS * 1000000ull;
 }
 
 static void
@@ -190,7 +190,6 @@ fcopy_stats_end(struct fcopy_stats *s, uint32_t hr, const char *why)
 	} else {
 		/* In order: what was held before this one, then this one. */
 		take_held(s, now, &before);
-		s->quiet_until_ns = now + FCOPY_LOG_BURST_MS * 1000000ull;
 	}
 	if (held && !rte_log_can_log(hv_fcopy_logtype, RTE_LOG_DEBUG)) {
 		rte_spinlock_unlock(&s->lock);

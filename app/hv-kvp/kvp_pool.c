@@ -76,6 +76,12 @@ sig_of(const struct stat *st, struct pool_sig *s)
 	s->ctime = st->st_ctim;
 }
 
+static long long
+ns_of(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
 /*
  * How long after a file's last change another change could leave the same times. File times
  * come from the kernel's coarse clock, cut to the file system's granularity, which the kernel
@@ -94,19 +100,12 @@ racy_window_ns(const struct pool_sig *s)
 	if (s->mtime.tv_nsec % 1000000 == 0 || s->ctime.tv_nsec % 1000000 == 0)
 		return KVP_POOL_RACY_COARSE_NS;
 	if (tick_ns == 0) {
-		tick_ns = clock_getres(CLOCK_REALTIME_COARSE, &res) == 0 ?
-			  (long long)res.tv_sec * 1000000000LL + res.tv_nsec : 0;
+		tick_ns = clock_getres(CLOCK_REALTIME_COARSE, &res) == 0 ? ns_of(&res) : 0;
 		/* Unknown or odd: as long as for a coarse file system. */
 		if (tick_ns <= 0 || tick_ns > KVP_POOL_RACY_COARSE_NS / 2)
 			tick_ns = KVP_POOL_RACY_COARSE_NS / 2;
 	}
 	return 2 * tick_ns;
-}
-
-static long long
-ns_of(const struct timespec *t)
-{
-	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 
 /*
